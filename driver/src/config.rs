@@ -1,0 +1,360 @@
+//! Spark-style configuration: `spark.*` keys as strings, with typed, validated accessors for the
+//! keys Ember understands.
+//!
+//! Every key is accepted and kept (Spark jobs carry many keys Ember does not use); the keys in
+//! [`KNOWN_KEYS`] are validated when set, so a bad value is an error naming the key.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::error::{EmberError, Result};
+
+/// The value type of a known key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A non-negative integer.
+    Count,
+    /// A positive integer.
+    PositiveCount,
+    /// A byte size such as `4g`, `512m`, `1024k`; a bare number is in `unit` bytes.
+    Bytes { unit: u64 },
+    /// A duration such as `120s`, `500ms`; a bare number is in `unit` milliseconds.
+    Duration { unit_ms: u64 },
+    /// `true` or `false`.
+    Bool,
+    /// A fraction in (0, 1].
+    Fraction,
+    /// Free text.
+    Text,
+}
+
+/// A key Ember reads, with its default (as Spark would print it) and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownKey {
+    pub key: &'static str,
+    pub kind: ValueKind,
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// The keys Ember understands.
+pub const KNOWN_KEYS: &[KnownKey] = &[
+    KnownKey {
+        key: "spark.master",
+        kind: ValueKind::Text,
+        default: "local[*]",
+        doc: "Where executors run: local[N], local[*], local-cluster[E,C,M].",
+    },
+    KnownKey {
+        key: "spark.app.name",
+        kind: ValueKind::Text,
+        default: "ember",
+        doc: "Application name, shown in logs and used to label executors.",
+    },
+    KnownKey {
+        key: "spark.sql.shuffle.partitions",
+        kind: ValueKind::PositiveCount,
+        default: "",
+        doc: "Partitions of every shuffle (hash exchange). Ember's default is the total number of executor cores (Spark: 200, reduced by AQE).",
+    },
+    KnownKey {
+        key: "spark.executor.cores",
+        kind: ValueKind::PositiveCount,
+        default: "1",
+        doc: "Task slots per executor.",
+    },
+    KnownKey {
+        key: "spark.executor.memory",
+        kind: ValueKind::Bytes { unit: MIB },
+        default: "1g",
+        doc: "Executor memory; sizes the operator memory pool together with spark.memory.fraction.",
+    },
+    KnownKey {
+        key: "spark.memory.fraction",
+        kind: ValueKind::Fraction,
+        default: "0.6",
+        doc: "Share of (executor memory - 300 MiB) given to the operator memory pool.",
+    },
+    KnownKey {
+        key: "spark.task.maxFailures",
+        kind: ValueKind::PositiveCount,
+        default: "4",
+        doc: "Attempts of one task before its job fails. Fetch failures and lost executors do not count.",
+    },
+    KnownKey {
+        key: "spark.stage.maxConsecutiveAttempts",
+        kind: ValueKind::PositiveCount,
+        default: "4",
+        doc: "Consecutive fetch-failure attempts of one stage before its job fails.",
+    },
+    KnownKey {
+        key: "spark.executor.heartbeatInterval",
+        kind: ValueKind::Duration { unit_ms: 1 },
+        default: "1s",
+        doc: "Executor heartbeat interval (Spark: 10s).",
+    },
+    KnownKey {
+        key: "spark.network.timeout",
+        kind: ValueKind::Duration { unit_ms: 1000 },
+        default: "30s",
+        doc: "An executor silent for this long is declared lost (Spark: 120s). Broken connections and exited processes are detected at once.",
+    },
+    KnownKey {
+        key: "spark.rpc.message.maxSize",
+        kind: ValueKind::Bytes { unit: MIB },
+        default: "128m",
+        doc: "Largest gRPC message between driver and executors (a bare number is MiB, as in Spark).",
+    },
+    KnownKey {
+        key: "spark.local.dir",
+        kind: ValueKind::Text,
+        default: "/tmp",
+        doc: "Comma-separated folders for shuffle files (SPARK_LOCAL_DIRS overrides).",
+    },
+    KnownKey {
+        key: "spark.shuffle.readHostLocalDisk",
+        kind: ValueKind::Bool,
+        default: "true",
+        doc: "Read shuffle files of executors on the same host directly from disk instead of over the network.",
+    },
+    KnownKey {
+        key: "spark.sql.autoBroadcastJoinThreshold",
+        kind: ValueKind::Bytes { unit: 1 },
+        default: "10m",
+        doc: "Joins whose smaller side is estimated below this size broadcast it to every task; -1 disables.",
+    },
+    KnownKey {
+        key: "spark.driver.host",
+        kind: ValueKind::Text,
+        default: "127.0.0.1",
+        doc: "Address the driver binds and advertises to executors.",
+    },
+    KnownKey {
+        key: "spark.driver.port",
+        kind: ValueKind::Count,
+        default: "0",
+        doc: "Driver gRPC port (0: any free port).",
+    },
+];
+
+/// Looks up a known key.
+pub fn known_key(key: &str) -> Option<&'static KnownKey> {
+    KNOWN_KEYS.iter().find(|k| k.key == key)
+}
+
+/// Parses a Spark byte size (`4g`, `512m`, `10MB`, `1024`); a bare number is in `unit` bytes.
+/// `-1` is accepted and returned as `None` (Spark's "disabled").
+pub fn parse_bytes(value: &str, unit: u64) -> std::result::Result<Option<u64>, String> {
+    let v = value.trim().to_ascii_lowercase();
+    if v == "-1" {
+        return Ok(None);
+    }
+    let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (number, suffix) = v.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| "expected a size such as 512m, 4g or 1048576".to_string())?;
+    let factor = match suffix.trim() {
+        "" => unit,
+        "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        "p" | "pb" | "pib" => 1 << 50,
+        other => return Err(format!("unknown size unit {other:?}")),
+    };
+    number
+        .checked_mul(factor)
+        .map(Some)
+        .ok_or_else(|| "size is too large".to_string())
+}
+
+/// Parses a Spark duration (`120s`, `500ms`, `5min`, `1h`); a bare number is in `unit_ms`.
+pub fn parse_duration(value: &str, unit_ms: u64) -> std::result::Result<Duration, String> {
+    let v = value.trim().to_ascii_lowercase();
+    let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (number, suffix) = v.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| "expected a duration such as 500ms, 120s or 5min".to_string())?;
+    let ms = match suffix.trim() {
+        "" => unit_ms,
+        "us" => return Ok(Duration::from_micros(number)),
+        "ms" => 1,
+        "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        other => return Err(format!("unknown time unit {other:?}")),
+    };
+    number
+        .checked_mul(ms)
+        .map(Duration::from_millis)
+        .ok_or_else(|| "duration is too large".to_string())
+}
+
+fn validate(kind: ValueKind, value: &str) -> std::result::Result<(), String> {
+    match kind {
+        ValueKind::Count => value
+            .trim()
+            .parse::<u64>()
+            .map(|_| ())
+            .map_err(|_| "expected a non-negative integer".into()),
+        ValueKind::PositiveCount => match value.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(()),
+            _ => Err("expected a positive integer".into()),
+        },
+        ValueKind::Bytes { unit } => parse_bytes(value, unit).map(|_| ()),
+        ValueKind::Duration { unit_ms } => parse_duration(value, unit_ms).map(|_| ()),
+        ValueKind::Bool => match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "false" => Ok(()),
+            _ => Err("expected true or false".into()),
+        },
+        ValueKind::Fraction => match value.trim().parse::<f64>() {
+            Ok(f) if f > 0.0 && f <= 1.0 => Ok(()),
+            _ => Err("expected a number in (0, 1]".into()),
+        },
+        ValueKind::Text => Ok(()),
+    }
+}
+
+/// A set of `spark.*` settings.
+#[derive(Debug, Clone, Default)]
+pub struct SparkConf {
+    values: BTreeMap<String, String>,
+}
+
+impl SparkConf {
+    /// An empty configuration (every key at its default).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a key, validating it if Ember knows it.
+    ///
+    /// # Errors
+    /// [`EmberError::Config`] naming the key when the value does not parse.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        if let Some(known) = known_key(key) {
+            validate(known.kind, value).map_err(|reason| EmberError::config(key, value, reason))?;
+        }
+        self.values.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+
+    /// The raw value, if set.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// The value, or the known default.
+    pub fn get_or_default(&self, key: &str) -> Option<&str> {
+        self.get(key)
+            .or_else(|| known_key(key).map(|k| k.default).filter(|d| !d.is_empty()))
+    }
+
+    /// All explicitly set pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    fn typed<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&str) -> std::result::Result<T, String>,
+    ) -> Result<Option<T>> {
+        match self.get_or_default(key) {
+            None => Ok(None),
+            Some(v) => parse(v)
+                .map(Some)
+                .map_err(|reason| EmberError::config(key, v, reason)),
+        }
+    }
+
+    /// An integer setting.
+    pub fn get_usize(&self, key: &str) -> Result<Option<usize>> {
+        self.typed(key, |v| {
+            v.trim()
+                .parse::<usize>()
+                .map_err(|_| "expected a non-negative integer".to_string())
+        })
+    }
+
+    /// A byte-size setting (`None` when unset without default or `-1`).
+    pub fn get_bytes(&self, key: &str) -> Result<Option<u64>> {
+        let unit = match known_key(key).map(|k| k.kind) {
+            Some(ValueKind::Bytes { unit }) => unit,
+            _ => 1,
+        };
+        Ok(self.typed(key, |v| parse_bytes(v, unit))?.flatten())
+    }
+
+    /// A duration setting.
+    pub fn get_duration(&self, key: &str) -> Result<Option<Duration>> {
+        let unit = match known_key(key).map(|k| k.kind) {
+            Some(ValueKind::Duration { unit_ms }) => unit_ms,
+            _ => 1000,
+        };
+        self.typed(key, |v| parse_duration(v, unit))
+    }
+
+    /// A boolean setting.
+    pub fn get_bool(&self, key: &str) -> Result<Option<bool>> {
+        self.typed(key, |v| match v.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("expected true or false".to_string()),
+        })
+    }
+
+    /// A fraction setting.
+    pub fn get_f64(&self, key: &str) -> Result<Option<f64>> {
+        self.typed(key, |v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| "expected a number".to_string())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_follow_spark_units() {
+        assert_eq!(parse_bytes("4g", MIB), Ok(Some(4 << 30)));
+        assert_eq!(parse_bytes("512", MIB), Ok(Some(512 << 20)));
+        assert_eq!(parse_bytes("10MB", 1), Ok(Some(10 << 20)));
+        assert_eq!(parse_bytes("-1", 1), Ok(None));
+        assert!(parse_bytes("lots", 1).is_err());
+        assert!(parse_bytes("4x", 1).is_err());
+        assert!(parse_bytes("99999999999999999999g", 1).is_err());
+    }
+
+    #[test]
+    fn durations_follow_spark_units() {
+        assert_eq!(parse_duration("120s", 1), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("500", 1), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2min", 1), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon", 1).is_err());
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let mut conf = SparkConf::new();
+        let err = conf.set("spark.executor.memory", "lots").unwrap_err();
+        assert!(err.to_string().contains("spark.executor.memory"), "{err}");
+        assert!(conf.set("spark.task.maxFailures", "0").is_err());
+        conf.set("spark.some.unknown.key", "anything")
+            .expect("unknown keys are kept");
+        assert_eq!(conf.get("spark.some.unknown.key"), Some("anything"));
+        assert_eq!(
+            conf.get_usize("spark.task.maxFailures").expect("valid"),
+            Some(4)
+        );
+    }
+}

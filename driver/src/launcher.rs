@@ -1,0 +1,299 @@
+//! Launchers: where executors come from. One per master kind.
+//!
+//! - `local[N]`: one executor with N slots inside the driver process (the embedded default). It
+//!   still registers over gRPC and exchanges data through shuffle files, so it is the same engine.
+//! - `local-cluster[E,C,M]`: E `ember-executor` processes on this host. A process that exits is
+//!   reported to the scheduler at once.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use ember_executor::{ExecutorConfig, ExecutorHandle};
+use tokio::process::Command;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::error::{EmberError, Result};
+use crate::master::Master;
+use crate::scheduler::{SchedulerEvent, SchedulerHandle};
+
+/// What every executor needs to know, whatever launches it.
+#[derive(Debug, Clone)]
+pub struct LaunchSettings {
+    pub driver_url: String,
+    pub host: String,
+    pub local_dirs: Vec<PathBuf>,
+    pub read_host_local: bool,
+    pub max_message_bytes: usize,
+    pub heartbeat_interval: Duration,
+    pub driver_timeout: Duration,
+    /// Memory pool per executor for `local[N]` (`None`: unbounded).
+    pub local_memory_pool: Option<usize>,
+    /// Share of executor memory given to the pool (`spark.memory.fraction`).
+    pub memory_fraction: f64,
+    /// How long to wait for executors to register.
+    pub registration_timeout: Duration,
+}
+
+/// Spark's reserved memory, kept out of the pool.
+const RESERVED_MIB: u64 = 300;
+
+/// Operator memory pool for an executor of `memory_mib` MiB:
+/// `(memory - 300 MiB) * spark.memory.fraction`, as Spark sizes its unified memory.
+pub fn memory_pool_bytes(memory_mib: u64, fraction: f64) -> usize {
+    let usable = if memory_mib > 2 * RESERVED_MIB {
+        memory_mib - RESERVED_MIB
+    } else {
+        memory_mib
+    };
+    ((usable as f64) * fraction * 1024.0 * 1024.0) as usize
+}
+
+/// A running executor process.
+#[derive(Debug)]
+pub struct ChildExecutor {
+    executor_id: String,
+    pid: u32,
+    kill: Option<oneshot::Sender<()>>,
+    exited: Option<oneshot::Receiver<()>>,
+}
+
+/// The executors of one session.
+#[derive(Debug)]
+pub enum Launcher {
+    Local(Option<ExecutorHandle>),
+    LocalCluster(Vec<ChildExecutor>),
+}
+
+impl Launcher {
+    /// Starts the executors of `master` and waits until they are registered.
+    ///
+    /// # Errors
+    /// [`EmberError::Launch`] when the executor binary is missing, a process exits early or the
+    /// executors do not register in time.
+    pub async fn start(
+        master: &Master,
+        settings: &LaunchSettings,
+        scheduler: &SchedulerHandle,
+    ) -> Result<Self> {
+        match master {
+            Master::Local { cores } => {
+                let mut config = executor_config("driver-local-0", settings);
+                config.cores = *cores;
+                config.memory_pool_bytes = settings.local_memory_pool;
+                let handle = ember_executor::start(config)
+                    .await
+                    .map_err(|e| EmberError::Launch(e.to_string()))?;
+                Ok(Launcher::Local(Some(handle)))
+            }
+            Master::LocalCluster {
+                executors,
+                cores,
+                memory_mib,
+            } => {
+                let binary = find_executor_binary()?;
+                let mut registered = scheduler.subscribe();
+                let (exit_tx, mut exit_rx) = mpsc::unbounded_channel();
+                let mut children = Vec::new();
+                for i in 0..*executors {
+                    let executor_id = format!("{i}");
+                    let mut config = executor_config(&executor_id, settings);
+                    config.cores = *cores;
+                    config.memory_pool_bytes =
+                        Some(memory_pool_bytes(*memory_mib, settings.memory_fraction));
+                    let child = spawn_child(&binary, &config, scheduler, exit_tx.clone())?;
+                    children.push(child);
+                }
+                let launcher = Launcher::LocalCluster(children);
+                if let Err(e) =
+                    wait_registered(*executors, &mut registered, &mut exit_rx, settings).await
+                {
+                    launcher.stop().await;
+                    return Err(e);
+                }
+                Ok(launcher)
+            }
+        }
+    }
+
+    /// Process ids of executor processes (empty for `local[N]`), for tests and tools.
+    pub fn executor_pids(&self) -> Vec<(String, u32)> {
+        match self {
+            Launcher::Local(_) => Vec::new(),
+            Launcher::LocalCluster(children) => children
+                .iter()
+                .map(|c| (c.executor_id.clone(), c.pid))
+                .collect(),
+        }
+    }
+
+    /// Stops every executor and waits for it to be gone.
+    pub async fn stop(self) {
+        match self {
+            Launcher::Local(handle) => {
+                if let Some(h) = handle {
+                    h.stop().await;
+                }
+            }
+            Launcher::LocalCluster(children) => {
+                for mut child in children {
+                    if let Some(kill) = child.kill.take() {
+                        let _ = kill.send(());
+                    }
+                    if let Some(exited) = child.exited.take() {
+                        let _ = tokio::time::timeout(Duration::from_secs(10), exited).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn executor_config(executor_id: &str, settings: &LaunchSettings) -> ExecutorConfig {
+    let mut config = ExecutorConfig::new(executor_id, settings.driver_url.clone());
+    config.host = settings.host.clone();
+    config.local_dirs = settings.local_dirs.clone();
+    config.read_host_local = settings.read_host_local;
+    config.max_message_bytes = settings.max_message_bytes;
+    config.heartbeat_interval = settings.heartbeat_interval;
+    config.driver_timeout = settings.driver_timeout;
+    config
+}
+
+/// Finds `ember-executor`: `$EMBER_EXECUTOR_BIN`, else beside the running program (or one
+/// folder up, where cargo puts binaries relative to test executables).
+pub fn find_executor_binary() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("EMBER_EXECUTOR_BIN") {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(EmberError::Launch(format!(
+                "EMBER_EXECUTOR_BIN points to {}, which is not a file",
+                path.display()
+            )))
+        };
+    }
+    let name = format!("ember-executor{}", std::env::consts::EXE_SUFFIX);
+    let exe = std::env::current_exe().map_err(|e| EmberError::Io {
+        context: "cannot locate the running program".into(),
+        source: e,
+    })?;
+    let mut looked = Vec::new();
+    for dir in exe.ancestors().skip(1).take(2) {
+        let candidate = dir.join(&name);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        looked.push(dir.display().to_string());
+    }
+    Err(EmberError::Launch(format!(
+        "cannot find the {name} binary (looked in {}); build it with `cargo build -p ember-executor` or set EMBER_EXECUTOR_BIN",
+        looked.join(", ")
+    )))
+}
+
+fn spawn_child(
+    binary: &PathBuf,
+    config: &ExecutorConfig,
+    scheduler: &SchedulerHandle,
+    exits: mpsc::UnboundedSender<(String, String)>,
+) -> Result<ChildExecutor> {
+    let mut command = Command::new(binary);
+    command
+        .arg("--driver-url")
+        .arg(&config.driver_url)
+        .arg("--executor-id")
+        .arg(&config.executor_id)
+        .arg("--host")
+        .arg(&config.host)
+        .arg("--cores")
+        .arg(config.cores.to_string())
+        .arg("--max-message-bytes")
+        .arg(config.max_message_bytes.to_string())
+        .arg("--heartbeat-interval-ms")
+        .arg(config.heartbeat_interval.as_millis().to_string())
+        .arg("--driver-timeout-ms")
+        .arg(config.driver_timeout.as_millis().to_string());
+    if let Some(bytes) = config.memory_pool_bytes {
+        command.arg("--memory-pool-bytes").arg(bytes.to_string());
+    }
+    for dir in &config.local_dirs {
+        command.arg("--local-dir").arg(dir);
+    }
+    if !config.read_host_local {
+        command.arg("--no-host-local-reads");
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    let mut child = command
+        .spawn()
+        .map_err(|e| EmberError::Launch(format!("cannot start {}: {e}", binary.display())))?;
+    let pid = child.id().unwrap_or(0);
+    let (kill_tx, mut kill_rx) = oneshot::channel::<()>();
+    let (exited_tx, exited_rx) = oneshot::channel::<()>();
+    let executor_id = config.executor_id.clone();
+    let scheduler = scheduler.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            status = child.wait() => {
+                let reason = match status {
+                    Ok(s) => format!("executor process exited ({s})"),
+                    Err(e) => format!("executor process lost: {e}"),
+                };
+                let _ = exits.send((executor_id.clone(), reason.clone()));
+                scheduler.executor_lost(&executor_id, reason);
+            }
+            _ = &mut kill_rx => {
+                // Ask nicely through the scheduler's Shutdown first; then make sure.
+                if tokio::time::timeout(Duration::from_secs(2), child.wait()).await.is_err() {
+                    let _ = child.kill().await;
+                }
+            }
+        }
+        let _ = exited_tx.send(());
+    });
+    Ok(ChildExecutor {
+        executor_id: config.executor_id.clone(),
+        pid,
+        kill: Some(kill_tx),
+        exited: Some(exited_rx),
+    })
+}
+
+async fn wait_registered(
+    expected: usize,
+    events: &mut broadcast::Receiver<SchedulerEvent>,
+    exits: &mut mpsc::UnboundedReceiver<(String, String)>,
+    settings: &LaunchSettings,
+) -> Result<()> {
+    let deadline = tokio::time::sleep(settings.registration_timeout);
+    tokio::pin!(deadline);
+    let mut registered = 0;
+    while registered < expected {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(SchedulerEvent::ExecutorAdded { .. }) => registered += 1,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => {
+                    return Err(EmberError::Launch("the scheduler stopped".into()));
+                }
+            },
+            Some((id, reason)) = exits.recv() => {
+                return Err(EmberError::Launch(format!(
+                    "executor {id} stopped before registering: {reason}"
+                )));
+            }
+            _ = &mut deadline => {
+                return Err(EmberError::Launch(format!(
+                    "only {registered} of {expected} executors registered within {:?}",
+                    settings.registration_timeout
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! What the scheduler reacts to, and what it tells listeners.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ember_proto::executor_service_client::ExecutorServiceClient;
+use ember_proto::{ExecutorMetadata, MapOutput, TaskKey, TaskStatus};
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+
+/// A job as the scheduler receives it: serialized stage plans and their dependencies.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub job_id: String,
+    pub stages: Vec<StageSpec>,
+    /// DataFusion options the plans run with (sent once per stage and executor).
+    pub session_config: Arc<HashMap<String, String>>,
+}
+
+/// One stage of a [`JobSpec`].
+#[derive(Debug, Clone)]
+pub struct StageSpec {
+    pub stage_id: u32,
+    pub plan: Bytes,
+    pub inputs: Vec<u32>,
+    pub partitions: usize,
+}
+
+/// A finished job: where the final stage's output partitions are, in partition order.
+#[derive(Debug, Clone)]
+pub struct JobOutput {
+    pub job_id: String,
+    pub final_stage: u32,
+    pub outputs: Vec<MapOutput>,
+}
+
+/// Inputs of the scheduler's event loop.
+#[derive(Debug)]
+pub(crate) enum Event {
+    ExecutorRegistered {
+        metadata: ExecutorMetadata,
+        client: ExecutorServiceClient<Channel>,
+    },
+    /// Reply: whether the executor is known.
+    Heartbeat {
+        executor_id: String,
+        reply: oneshot::Sender<bool>,
+    },
+    TaskStatus(TaskStatus),
+    ExecutorLost {
+        executor_id: String,
+        reason: String,
+    },
+    LaunchFailed {
+        executor_id: String,
+        task: TaskKey,
+        reason: String,
+        /// The executor could not be reached at all.
+        unreachable: bool,
+    },
+    SubmitJob {
+        spec: JobSpec,
+        reply: oneshot::Sender<Result<JobOutput, JobError>>,
+    },
+    CancelJob {
+        job_id: String,
+    },
+    /// The caller is done with a finished job's output: delete its files.
+    ReleaseJob {
+        job_id: String,
+    },
+    Tick,
+    Stop {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// Why a job did not produce output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    #[error("{0}")]
+    Aborted(String),
+    #[error("job {0} was cancelled")]
+    Cancelled(String),
+    #[error("the scheduler stopped")]
+    Stopped,
+}
+
+/// What happened, for progress bars, tests and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchedulerEvent {
+    ExecutorAdded {
+        executor_id: String,
+        pid: u32,
+    },
+    ExecutorRemoved {
+        executor_id: String,
+        reason: String,
+    },
+    StageSubmitted {
+        job_id: String,
+        stage_id: u32,
+        attempt: u32,
+        tasks: usize,
+    },
+    TaskStarted {
+        job_id: String,
+        stage_id: u32,
+        partition: u32,
+        executor_id: String,
+    },
+    TaskEnded {
+        job_id: String,
+        stage_id: u32,
+        partition: u32,
+        executor_id: String,
+        /// `None` on success, otherwise the failure as reported.
+        failure: Option<String>,
+    },
+    StageCompleted {
+        job_id: String,
+        stage_id: u32,
+    },
+    JobEnded {
+        job_id: String,
+        error: Option<String>,
+    },
+}

@@ -1,0 +1,679 @@
+//! The scheduler's state and the rules that change it. Only the event loop touches it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use ember_proto::executor_service_client::ExecutorServiceClient;
+use ember_proto::{
+    CancelTasksRequest, LaunchTaskRequest, MapOutput, RemoveJobRequest, ShuffleInput,
+    ShutdownRequest, TaskKey, TaskStatus, task_failure, task_status,
+};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tonic::transport::Channel;
+
+use super::SchedulerConfig;
+use super::events::{Event, JobError, JobOutput, JobSpec, SchedulerEvent, StageSpec};
+
+struct ExecutorEntry {
+    client: ExecutorServiceClient<Channel>,
+    free_slots: usize,
+    last_seen: Instant,
+    /// Attempt ids running there.
+    running: HashSet<u64>,
+    /// (job, stage) plans already sent to it.
+    plans_sent: HashSet<(String, u32)>,
+}
+
+#[derive(Debug, Clone)]
+enum TaskState {
+    Pending,
+    Running {
+        executor_id: String,
+        attempt_id: u64,
+    },
+    Done(MapOutput),
+}
+
+struct TaskRun {
+    state: TaskState,
+    failures: u32,
+    launches: u32,
+    last_failure: Option<String>,
+}
+
+struct StageRun {
+    spec: StageSpec,
+    attempt: u32,
+    fetch_failures: u32,
+    submitted: bool,
+    tasks: Vec<TaskRun>,
+}
+
+impl StageRun {
+    fn is_complete(&self) -> bool {
+        self.tasks
+            .iter()
+            .all(|t| matches!(t.state, TaskState::Done(_)))
+    }
+    fn outputs(&self) -> Vec<MapOutput> {
+        self.tasks
+            .iter()
+            .filter_map(|t| match &t.state {
+                TaskState::Done(o) => Some(o.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+struct JobRun {
+    spec_id: String,
+    session_config: Arc<HashMap<String, String>>,
+    /// By stage id.
+    stages: BTreeMap<u32, StageRun>,
+    final_stage: u32,
+    reply: Option<oneshot::Sender<Result<JobOutput, JobError>>>,
+}
+
+pub(super) struct State {
+    config: SchedulerConfig,
+    events: mpsc::UnboundedSender<Event>,
+    listeners: broadcast::Sender<SchedulerEvent>,
+    executors: BTreeMap<String, ExecutorEntry>,
+    /// Active jobs in submission order.
+    jobs: Vec<JobRun>,
+    next_attempt_id: u64,
+}
+
+impl State {
+    pub(super) fn new(
+        config: SchedulerConfig,
+        events: mpsc::UnboundedSender<Event>,
+        listeners: broadcast::Sender<SchedulerEvent>,
+    ) -> Self {
+        Self {
+            config,
+            events,
+            listeners,
+            executors: BTreeMap::new(),
+            jobs: Vec::new(),
+            next_attempt_id: 0,
+        }
+    }
+
+    fn emit(&self, event: SchedulerEvent) {
+        let _ = self.listeners.send(event);
+    }
+
+    pub(super) async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Event>) {
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::Stop { reply } => {
+                    self.stop();
+                    let _ = reply.send(());
+                    return;
+                }
+                other => self.handle(other),
+            }
+            self.schedule();
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::ExecutorRegistered { metadata, client } => {
+                let id = metadata.executor_id.clone();
+                tracing::info!(executor = %id, host = %metadata.host, port = metadata.port, "executor added");
+                self.emit(SchedulerEvent::ExecutorAdded {
+                    executor_id: id.clone(),
+                    pid: metadata.pid,
+                });
+                self.executors.insert(
+                    id,
+                    ExecutorEntry {
+                        free_slots: metadata.cores.max(1) as usize,
+                        client,
+                        last_seen: Instant::now(),
+                        running: HashSet::new(),
+                        plans_sent: HashSet::new(),
+                    },
+                );
+            }
+            Event::Heartbeat { executor_id, reply } => {
+                let known = match self.executors.get_mut(&executor_id) {
+                    Some(e) => {
+                        e.last_seen = Instant::now();
+                        true
+                    }
+                    None => false,
+                };
+                let _ = reply.send(known);
+            }
+            Event::TaskStatus(status) => self.on_task_status(status),
+            Event::ExecutorLost {
+                executor_id,
+                reason,
+            } => self.on_executor_lost(&executor_id, &reason),
+            Event::LaunchFailed {
+                executor_id,
+                task,
+                reason,
+                unreachable,
+            } => {
+                if unreachable {
+                    self.on_executor_lost(&executor_id, &format!("unreachable: {reason}"));
+                } else {
+                    if let Some(e) = self.executors.get_mut(&executor_id) {
+                        e.running.remove(&task.attempt_id);
+                        e.free_slots += 1;
+                        e.plans_sent.remove(&(task.job_id.clone(), task.stage_id));
+                    }
+                    self.on_task_failed(
+                        &task,
+                        &executor_id,
+                        format!("launch refused: {reason}"),
+                        true,
+                    );
+                }
+            }
+            Event::SubmitJob { spec, reply } => self.submit(spec, reply),
+            Event::CancelJob { job_id } => {
+                if let Some(pos) = self.jobs.iter().position(|j| j.spec_id == job_id) {
+                    let mut job = self.jobs.remove(pos);
+                    if let Some(reply) = job.reply.take() {
+                        let _ = reply.send(Err(JobError::Cancelled(job_id.clone())));
+                    }
+                    self.emit(SchedulerEvent::JobEnded {
+                        job_id: job_id.clone(),
+                        error: Some("cancelled".into()),
+                    });
+                    self.free_job_slots(&job);
+                    self.remove_job_everywhere(&job_id);
+                }
+            }
+            Event::ReleaseJob { job_id } => self.remove_job_everywhere(&job_id),
+            Event::Tick => {
+                let timeout = self.config.executor_timeout;
+                let silent: Vec<String> = self
+                    .executors
+                    .iter()
+                    .filter(|(_, e)| e.last_seen.elapsed() > timeout)
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                for id in silent {
+                    self.on_executor_lost(&id, &format!("no heartbeat for {timeout:?}"));
+                }
+            }
+            Event::Stop { .. } => {}
+        }
+    }
+
+    fn submit(&mut self, spec: JobSpec, reply: oneshot::Sender<Result<JobOutput, JobError>>) {
+        let Some(final_stage) = spec.stages.last().map(|s| s.stage_id) else {
+            let _ = reply.send(Err(JobError::Aborted(
+                "a job needs at least one stage".into(),
+            )));
+            return;
+        };
+        let stages = spec
+            .stages
+            .into_iter()
+            .map(|s| {
+                let tasks = (0..s.partitions)
+                    .map(|_| TaskRun {
+                        state: TaskState::Pending,
+                        failures: 0,
+                        launches: 0,
+                        last_failure: None,
+                    })
+                    .collect();
+                (
+                    s.stage_id,
+                    StageRun {
+                        spec: s,
+                        attempt: 0,
+                        fetch_failures: 0,
+                        submitted: false,
+                        tasks,
+                    },
+                )
+            })
+            .collect();
+        self.jobs.push(JobRun {
+            spec_id: spec.job_id,
+            session_config: spec.session_config,
+            stages,
+            final_stage,
+            reply: Some(reply),
+        });
+        // A stage with no tasks (an empty input) is complete at once.
+        self.finish_completed_jobs();
+    }
+
+    fn job_mut(&mut self, job_id: &str) -> Option<&mut JobRun> {
+        self.jobs.iter_mut().find(|j| j.spec_id == job_id)
+    }
+
+    /// Gives the slot of a reported attempt back to its executor.
+    fn release_slot(&mut self, executor_id: &str, attempt_id: u64) {
+        if let Some(e) = self.executors.get_mut(executor_id)
+            && e.running.remove(&attempt_id)
+        {
+            e.free_slots += 1;
+        }
+    }
+
+    fn on_task_status(&mut self, status: TaskStatus) {
+        let Some(key) = status.task else { return };
+        self.release_slot(&status.executor_id, key.attempt_id);
+        let executor_id = status.executor_id.clone();
+        // Ignore reports of attempts we no longer wait for (rescheduled after a loss, cancelled).
+        let current = self
+            .job_mut(&key.job_id)
+            .and_then(|job| job.stages.get(&key.stage_id))
+            .and_then(|stage| stage.tasks.get(key.partition as usize))
+            .is_some_and(|t| matches!(&t.state, TaskState::Running { attempt_id, .. } if *attempt_id == key.attempt_id));
+        if !current {
+            return;
+        }
+        match status.result {
+            Some(task_status::Result::Success(output)) => {
+                self.emit(SchedulerEvent::TaskEnded {
+                    job_id: key.job_id.clone(),
+                    stage_id: key.stage_id,
+                    partition: key.partition,
+                    executor_id,
+                    failure: None,
+                });
+                let mut completed = false;
+                if let Some(stage) = self
+                    .job_mut(&key.job_id)
+                    .and_then(|job| job.stages.get_mut(&key.stage_id))
+                {
+                    stage.tasks[key.partition as usize].state = TaskState::Done(output);
+                    if stage.is_complete() {
+                        stage.fetch_failures = 0;
+                        completed = true;
+                    }
+                }
+                if completed {
+                    self.emit(SchedulerEvent::StageCompleted {
+                        job_id: key.job_id.clone(),
+                        stage_id: key.stage_id,
+                    });
+                }
+                self.finish_completed_jobs();
+            }
+            Some(task_status::Result::Failure(failure)) => match failure.reason {
+                Some(task_failure::Reason::FetchFailed(f)) => {
+                    self.emit(SchedulerEvent::TaskEnded {
+                        job_id: key.job_id.clone(),
+                        stage_id: key.stage_id,
+                        partition: key.partition,
+                        executor_id: executor_id.clone(),
+                        failure: Some(format!("fetch failed: {}", f.message)),
+                    });
+                    self.on_fetch_failed(&key, f);
+                }
+                Some(task_failure::Reason::ExecutionFailed(e)) => {
+                    self.on_task_failed(&key, &executor_id, e.message, true);
+                }
+                Some(task_failure::Reason::Killed(k)) => {
+                    self.on_task_failed(&key, &executor_id, format!("killed: {}", k.reason), false);
+                }
+                None => {
+                    self.on_task_failed(&key, &executor_id, "unknown failure".into(), true);
+                }
+            },
+            None => self.on_task_failed(&key, &executor_id, "empty status".into(), true),
+        }
+    }
+
+    /// A task attempt failed: retry it, or abort its job after `spark.task.maxFailures`.
+    fn on_task_failed(&mut self, key: &TaskKey, executor_id: &str, message: String, counts: bool) {
+        self.emit(SchedulerEvent::TaskEnded {
+            job_id: key.job_id.clone(),
+            stage_id: key.stage_id,
+            partition: key.partition,
+            executor_id: executor_id.to_string(),
+            failure: Some(message.clone()),
+        });
+        let max = self.config.max_task_failures;
+        let mut abort = None;
+        if let Some(task) = self
+            .job_mut(&key.job_id)
+            .and_then(|job| job.stages.get_mut(&key.stage_id))
+            .and_then(|stage| stage.tasks.get_mut(key.partition as usize))
+        {
+            if !matches!(&task.state, TaskState::Running { attempt_id, .. } if *attempt_id == key.attempt_id)
+            {
+                return;
+            }
+            task.state = TaskState::Pending;
+            if counts {
+                task.failures += 1;
+            }
+            tracing::warn!(
+                "task {} of stage {} failed on executor {executor_id} (failure {} of {max}): {message}",
+                key.partition,
+                key.stage_id,
+                task.failures
+            );
+            task.last_failure = Some(message.clone());
+            if task.failures >= max {
+                abort = Some(format!(
+                    "task {} in stage {} failed {} times, most recent failure on executor {executor_id}: {message}",
+                    key.partition, key.stage_id, task.failures
+                ));
+            }
+        }
+        if let Some(reason) = abort {
+            self.abort_job(&key.job_id, reason);
+        }
+    }
+
+    /// A reader could not get a map output: recompute it, without counting a task failure.
+    fn on_fetch_failed(&mut self, key: &TaskKey, f: ember_proto::FetchFailed) {
+        let executor_alive = self.executors.contains_key(&f.executor_id);
+        let max = self.config.max_stage_attempts;
+        let mut abort = None;
+        if let Some(job) = self.job_mut(&key.job_id) {
+            if let Some(stage) = job.stages.get_mut(&key.stage_id) {
+                if let Some(task) = stage.tasks.get_mut(key.partition as usize) {
+                    task.state = TaskState::Pending;
+                }
+                if key.stage_attempt == stage.attempt {
+                    stage.attempt += 1;
+                    stage.fetch_failures += 1;
+                    stage.submitted = false;
+                    if stage.fetch_failures >= max {
+                        abort = Some(format!(
+                            "stage {} failed {} consecutive attempts (spark.stage.maxConsecutiveAttempts); most recent failure: {}",
+                            key.stage_id, stage.fetch_failures, f.message
+                        ));
+                    }
+                }
+            }
+            for (&stage_id, stage) in job.stages.iter_mut() {
+                for (partition, task) in stage.tasks.iter_mut().enumerate() {
+                    if let TaskState::Done(out) = &task.state {
+                        let lost_block =
+                            stage_id == f.stage_id && partition as u32 == f.map_partition;
+                        let on_dead_executor = !executor_alive && out.executor_id == f.executor_id;
+                        if (lost_block && out.executor_id == f.executor_id) || on_dead_executor {
+                            task.state = TaskState::Pending;
+                            stage.submitted = false;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(reason) = abort {
+            self.abort_job(&key.job_id, reason);
+        }
+    }
+
+    fn on_executor_lost(&mut self, executor_id: &str, reason: &str) {
+        let Some(entry) = self.executors.remove(executor_id) else {
+            return;
+        };
+        tracing::warn!(executor = %executor_id, "executor lost: {reason}");
+        self.emit(SchedulerEvent::ExecutorRemoved {
+            executor_id: executor_id.to_string(),
+            reason: reason.to_string(),
+        });
+        drop(entry);
+        for job in &mut self.jobs {
+            // Outputs are still needed while some consumer has not finished, or for the result.
+            let mut needed: HashSet<u32> = HashSet::from([job.final_stage]);
+            for stage in job.stages.values() {
+                if !stage.is_complete() {
+                    needed.extend(stage.spec.inputs.iter().copied());
+                }
+            }
+            for (stage_id, stage) in job.stages.iter_mut() {
+                for task in &mut stage.tasks {
+                    let lost = match &task.state {
+                        TaskState::Running { executor_id: e, .. } => e == executor_id,
+                        TaskState::Done(out) => {
+                            out.executor_id == executor_id && needed.contains(stage_id)
+                        }
+                        TaskState::Pending => false,
+                    };
+                    if lost {
+                        task.state = TaskState::Pending;
+                        stage.submitted = false;
+                    }
+                }
+            }
+        }
+    }
+
+    fn abort_job(&mut self, job_id: &str, reason: String) {
+        let Some(pos) = self.jobs.iter().position(|j| j.spec_id == job_id) else {
+            return;
+        };
+        let mut job = self.jobs.remove(pos);
+        tracing::error!("job {job_id} aborted: {reason}");
+        self.emit(SchedulerEvent::JobEnded {
+            job_id: job_id.to_string(),
+            error: Some(reason.clone()),
+        });
+        if let Some(reply) = job.reply.take() {
+            let _ = reply.send(Err(JobError::Aborted(reason)));
+        }
+        self.free_job_slots(&job);
+        self.remove_job_everywhere(job_id);
+    }
+
+    /// Running attempts of a removed job no longer hold slots from the scheduler's view; their
+    /// statuses will be ignored when they arrive.
+    fn free_job_slots(&mut self, job: &JobRun) {
+        for stage in job.stages.values() {
+            for task in &stage.tasks {
+                if let TaskState::Running {
+                    executor_id,
+                    attempt_id,
+                } = &task.state
+                {
+                    self.release_slot(executor_id, *attempt_id);
+                }
+            }
+        }
+    }
+
+    fn remove_job_everywhere(&mut self, job_id: &str) {
+        for entry in self.executors.values_mut() {
+            entry.plans_sent.retain(|(j, _)| j != job_id);
+            let mut client = entry.client.clone();
+            let request = RemoveJobRequest {
+                job_id: job_id.to_string(),
+            };
+            let cancel = CancelTasksRequest {
+                job_id: job_id.to_string(),
+            };
+            tokio::spawn(async move {
+                let _ = client.cancel_tasks(cancel).await;
+                let _ = client.remove_job(request).await;
+            });
+        }
+    }
+
+    fn finish_completed_jobs(&mut self) {
+        let mut finished = Vec::new();
+        for (i, job) in self.jobs.iter().enumerate() {
+            if job.stages.values().all(StageRun::is_complete) {
+                finished.push(i);
+            }
+        }
+        for i in finished.into_iter().rev() {
+            let mut job = self.jobs.remove(i);
+            let Some(final_stage) = job.stages.get(&job.final_stage) else {
+                continue;
+            };
+            let output = JobOutput {
+                job_id: job.spec_id.clone(),
+                final_stage: job.final_stage,
+                outputs: final_stage.outputs(),
+            };
+            self.emit(SchedulerEvent::JobEnded {
+                job_id: job.spec_id.clone(),
+                error: None,
+            });
+            if let Some(reply) = job.reply.take() {
+                let _ = reply.send(Ok(output));
+            }
+        }
+    }
+
+    /// Assigns pending tasks of runnable stages to free slots.
+    fn schedule(&mut self) {
+        let mut launches = Vec::new();
+        for job in &mut self.jobs {
+            let complete: HashSet<u32> = job
+                .stages
+                .iter()
+                .filter(|(_, s)| s.is_complete())
+                .map(|(id, _)| *id)
+                .collect();
+            let stage_ids: Vec<u32> = job.stages.keys().copied().collect();
+            for stage_id in stage_ids {
+                let Some(stage) = job.stages.get(&stage_id) else {
+                    continue;
+                };
+                if stage.is_complete() || !stage.spec.inputs.iter().all(|i| complete.contains(i)) {
+                    continue;
+                }
+                if !stage
+                    .tasks
+                    .iter()
+                    .any(|t| matches!(t.state, TaskState::Pending))
+                {
+                    continue;
+                }
+                let inputs: Vec<ShuffleInput> = stage
+                    .spec
+                    .inputs
+                    .iter()
+                    .filter_map(|i| job.stages.get(i))
+                    .map(|s| ShuffleInput {
+                        stage_id: s.spec.stage_id,
+                        outputs: s.outputs(),
+                    })
+                    .collect();
+                let Some(stage) = job.stages.get_mut(&stage_id) else {
+                    continue;
+                };
+                if !stage.submitted {
+                    stage.submitted = true;
+                    let _ = self.listeners.send(SchedulerEvent::StageSubmitted {
+                        job_id: job.spec_id.clone(),
+                        stage_id,
+                        attempt: stage.attempt,
+                        tasks: stage.tasks.len(),
+                    });
+                }
+                for (partition, task) in stage.tasks.iter_mut().enumerate() {
+                    if !matches!(task.state, TaskState::Pending) {
+                        continue;
+                    }
+                    // The executor with the most free slots takes the task.
+                    let Some((executor_id, entry)) = self
+                        .executors
+                        .iter_mut()
+                        .filter(|(_, e)| e.free_slots > 0)
+                        .max_by_key(|(_, e)| e.free_slots)
+                    else {
+                        break;
+                    };
+                    let attempt_id = self.next_attempt_id;
+                    self.next_attempt_id += 1;
+                    entry.free_slots -= 1;
+                    entry.running.insert(attempt_id);
+                    let plan_key = (job.spec_id.clone(), stage_id);
+                    let first = entry.plans_sent.insert(plan_key);
+                    let key = TaskKey {
+                        job_id: job.spec_id.clone(),
+                        stage_id,
+                        stage_attempt: stage.attempt,
+                        partition: partition as u32,
+                        attempt_id,
+                        attempt_number: task.launches,
+                    };
+                    task.launches += 1;
+                    task.state = TaskState::Running {
+                        executor_id: executor_id.clone(),
+                        attempt_id,
+                    };
+                    let request = LaunchTaskRequest {
+                        task: Some(key),
+                        plan: if first {
+                            stage.spec.plan.clone()
+                        } else {
+                            Bytes::new()
+                        },
+                        inputs: inputs.clone(),
+                        session_config: if first {
+                            job.session_config.as_ref().clone()
+                        } else {
+                            HashMap::new()
+                        },
+                    };
+                    launches.push((executor_id.clone(), entry.client.clone(), request));
+                }
+            }
+        }
+        for (executor_id, mut client, request) in launches {
+            if let Some(key) = &request.task {
+                self.emit(SchedulerEvent::TaskStarted {
+                    job_id: key.job_id.clone(),
+                    stage_id: key.stage_id,
+                    partition: key.partition,
+                    executor_id: executor_id.clone(),
+                });
+            }
+            let events = self.events.clone();
+            tokio::spawn(async move {
+                let task = request.task.clone().unwrap_or_default();
+                let failure = match client.launch_task(request).await {
+                    Ok(r) if r.get_ref().accepted => return,
+                    Ok(r) => Some((r.into_inner().reason, false)),
+                    Err(status) => Some((
+                        status.message().to_string(),
+                        matches!(
+                            status.code(),
+                            tonic::Code::Unavailable
+                                | tonic::Code::Cancelled
+                                | tonic::Code::Unknown
+                        ),
+                    )),
+                };
+                if let Some((reason, unreachable)) = failure {
+                    let _ = events.send(Event::LaunchFailed {
+                        executor_id,
+                        task,
+                        reason,
+                        unreachable,
+                    });
+                }
+            });
+        }
+    }
+
+    fn stop(&mut self) {
+        for job in self.jobs.drain(..) {
+            if let Some(reply) = job.reply {
+                let _ = reply.send(Err(JobError::Stopped));
+            }
+        }
+        for entry in self.executors.values() {
+            let mut client = entry.client.clone();
+            tokio::spawn(async move {
+                let _ = client.shutdown(ShutdownRequest {}).await;
+            });
+        }
+        self.executors.clear();
+    }
+}

@@ -1,0 +1,584 @@
+//! The embedding API: [`Session`] (one application: its driver, scheduler and executors) and
+//! [`DataFrame`] (a query you can collect or stream).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use arrow::array::{RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    ExecutionPlan, RecordBatchStream, SendableRecordBatchStream, displayable,
+};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use ember_executor::codec::encode_plan;
+use ember_executor::shuffle::{ShuffleEnv, ShuffleReaderExec, TaskInputs};
+use ember_proto::driver_service_server::DriverServiceServer;
+use futures::{Stream, StreamExt, TryStreamExt};
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use crate::config::SparkConf;
+use crate::driver_service::DriverGrpc;
+use crate::error::{EmberError, Result};
+use crate::launcher::{LaunchSettings, Launcher};
+use crate::master::Master;
+use crate::planner::{StageDag, plan_stages};
+use crate::scheduler::{
+    JobError, JobOutput, JobSpec, SchedulerConfig, SchedulerEvent, SchedulerHandle, StageSpec,
+};
+
+/// Builds a [`Session`] from `spark.*` settings.
+///
+/// ```no_run
+/// # async fn example() -> ember::Result<()> {
+/// let session = ember::Session::builder()
+///     .master("local[4]")
+///     .config("spark.sql.shuffle.partitions", "8")
+///     .build()
+///     .await?;
+/// let batches = session.sql("SELECT 1 AS one").await?.collect().await?;
+/// session.stop().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+pub struct SessionBuilder {
+    conf: SparkConf,
+    error: Option<EmberError>,
+}
+
+impl SessionBuilder {
+    /// Sets `spark.master`: `local[N]`, `local[*]` or `local-cluster[E,C,M]`.
+    pub fn master(self, master: &str) -> Self {
+        self.config("spark.master", master)
+    }
+
+    /// Sets `spark.app.name`.
+    pub fn app_name(self, name: &str) -> Self {
+        self.config("spark.app.name", name)
+    }
+
+    /// Sets any `spark.*` key. A bad value of a known key is reported by [`SessionBuilder::build`].
+    pub fn config(mut self, key: &str, value: &str) -> Self {
+        if let Err(e) = self.conf.set(key, value)
+            && self.error.is_none()
+        {
+            self.error = Some(e);
+        }
+        self
+    }
+
+    /// Starts the driver, the scheduler and the executors.
+    ///
+    /// # Errors
+    /// Bad configuration, an unknown master, or executors that cannot be started.
+    pub async fn build(self) -> Result<Session> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        Session::start(self.conf).await
+    }
+}
+
+struct Inner {
+    ctx: SessionContext,
+    conf: SparkConf,
+    master: Master,
+    scheduler: SchedulerHandle,
+    launcher: Mutex<Option<Launcher>>,
+    server: Mutex<Option<JoinHandle<()>>>,
+    driver_address: SocketAddr,
+    results: Arc<ShuffleEnv>,
+}
+
+/// One Ember application: a driver with its executors.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("master", &self.inner.master)
+            .field("driver", &self.inner.driver_address)
+            .finish()
+    }
+}
+
+impl Session {
+    /// A builder with every setting at its default (`local[*]`).
+    pub fn builder() -> SessionBuilder {
+        SessionBuilder::default()
+    }
+
+    async fn start(conf: SparkConf) -> Result<Session> {
+        let master_str = conf.get_or_default("spark.master").unwrap_or("local[*]");
+        let master = Master::parse(master_str)?;
+        let shuffle_partitions = conf
+            .get_usize("spark.sql.shuffle.partitions")?
+            .unwrap_or_else(|| master.total_cores().max(1));
+        let broadcast_threshold = conf
+            .get_bytes("spark.sql.autoBroadcastJoinThreshold")?
+            .unwrap_or(0);
+        let max_message_bytes = conf
+            .get_bytes("spark.rpc.message.maxSize")?
+            .unwrap_or(ember_proto::DEFAULT_MAX_MESSAGE_BYTES as u64)
+            .min(i32::MAX as u64) as usize;
+        let heartbeat = conf
+            .get_duration("spark.executor.heartbeatInterval")?
+            .unwrap_or(Duration::from_secs(1));
+        let network_timeout = conf
+            .get_duration("spark.network.timeout")?
+            .unwrap_or(Duration::from_secs(30));
+        let max_task_failures = conf.get_usize("spark.task.maxFailures")?.unwrap_or(4) as u32;
+        let max_stage_attempts = conf
+            .get_usize("spark.stage.maxConsecutiveAttempts")?
+            .unwrap_or(4) as u32;
+        let host = conf
+            .get_or_default("spark.driver.host")
+            .unwrap_or("127.0.0.1")
+            .to_string();
+        let port = conf.get_usize("spark.driver.port")?.unwrap_or(0);
+        let read_host_local = conf
+            .get_bool("spark.shuffle.readHostLocalDisk")?
+            .unwrap_or(true);
+        let memory_fraction = conf.get_f64("spark.memory.fraction")?.unwrap_or(0.6);
+        let local_memory_pool = match conf.get("spark.executor.memory") {
+            Some(_) => conf
+                .get_bytes("spark.executor.memory")?
+                .map(|b| crate::launcher::memory_pool_bytes(b / (1024 * 1024), memory_fraction)),
+            None => None,
+        };
+        let local_dirs = local_dirs(&conf);
+
+        let mut config = SessionConfig::new()
+            .with_target_partitions(shuffle_partitions)
+            .with_information_schema(true)
+            .with_round_robin_repartition(false);
+        let options = config.options_mut();
+        options.optimizer.hash_join_single_partition_threshold = broadcast_threshold as usize;
+        options.optimizer.hash_join_single_partition_threshold_rows =
+            if broadcast_threshold == 0 { 0 } else { 1 << 20 };
+        // A task runs one partition of a join; DataFusion's join dynamic filters wait until every
+        // partition of the join in the same process has built its side, which never happens.
+        options.optimizer.enable_join_dynamic_filter_pushdown = false;
+        // Each task must read exactly its own file group: an idle partition of a scan would
+        // otherwise steal its siblings' files, which other tasks (on other executors) also read.
+        options.execution.enable_file_stream_work_stealing = false;
+        // Uncorrelated scalar subqueries are planned as joins (DataFusion's escape hatch for
+        // distributed engines): the physical ScalarSubqueryExec shares state between a node and
+        // expressions that a stage cut may place in different tasks.
+        options
+            .optimizer
+            .enable_physical_uncorrelated_scalar_subquery = false;
+        let runtime = RuntimeEnvBuilder::new().build_arc()?;
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features()
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+
+        let scheduler = SchedulerHandle::start(SchedulerConfig {
+            max_task_failures,
+            max_stage_attempts,
+            executor_timeout: network_timeout,
+            tick: Duration::from_millis(500).min(heartbeat),
+        });
+        let bind = format!("{host}:{port}");
+        let listener = tokio::net::TcpListener::bind(&bind)
+            .await
+            .map_err(|e| EmberError::Io {
+                context: format!("cannot bind the driver to {bind}"),
+                source: e,
+            })?;
+        let driver_address = listener.local_addr().map_err(|e| EmberError::Io {
+            context: format!("cannot bind the driver to {bind}"),
+            source: e,
+        })?;
+        let application_id = format!("ember-{}", uuid::Uuid::new_v4().simple());
+        let service = DriverServiceServer::new(DriverGrpc::new(
+            scheduler.clone(),
+            application_id,
+            heartbeat.as_millis() as u64,
+            max_message_bytes,
+        ))
+        .max_decoding_message_size(max_message_bytes)
+        .max_encoding_message_size(max_message_bytes);
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let server = tokio::spawn(async move {
+            if let Err(e) = tonic::transport::Server::builder()
+                .tcp_nodelay(true)
+                .add_service(service)
+                .serve_with_incoming(incoming)
+                .await
+            {
+                tracing::error!("driver server failed: {e}");
+            }
+        });
+
+        let settings = LaunchSettings {
+            driver_url: format!("http://{}:{}", host, driver_address.port()),
+            host: host.clone(),
+            local_dirs,
+            read_host_local,
+            max_message_bytes,
+            heartbeat_interval: heartbeat,
+            driver_timeout: network_timeout,
+            local_memory_pool,
+            memory_fraction,
+            registration_timeout: Duration::from_secs(60),
+        };
+        let launcher = match Launcher::start(&master, &settings, &scheduler).await {
+            Ok(l) => l,
+            Err(e) => {
+                scheduler.stop().await;
+                server.abort();
+                return Err(e);
+            }
+        };
+        let results = Arc::new(ShuffleEnv::new("driver", host, true, max_message_bytes));
+        Ok(Session {
+            inner: Arc::new(Inner {
+                ctx,
+                conf,
+                master,
+                scheduler,
+                launcher: Mutex::new(Some(launcher)),
+                server: Mutex::new(Some(server)),
+                driver_address,
+                results,
+            }),
+        })
+    }
+
+    /// The DataFusion context behind the session: register tables, UDFs, object stores here.
+    pub fn context(&self) -> &SessionContext {
+        &self.inner.ctx
+    }
+
+    /// The settings the session was built with.
+    pub fn conf(&self) -> &SparkConf {
+        &self.inner.conf
+    }
+
+    /// The parsed master.
+    pub fn master(&self) -> &Master {
+        &self.inner.master
+    }
+
+    /// Scheduler events (stages, tasks, executors) from now on: for progress reporting and tests.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SchedulerEvent> {
+        self.inner.scheduler.subscribe()
+    }
+
+    /// `(executor id, pid)` of executor processes (empty for `local[N]`).
+    pub async fn executor_pids(&self) -> Vec<(String, u32)> {
+        self.inner
+            .launcher
+            .lock()
+            .await
+            .as_ref()
+            .map(Launcher::executor_pids)
+            .unwrap_or_default()
+    }
+
+    /// Plans a SQL statement. Queries run when the returned [`DataFrame`] is collected or
+    /// streamed; DDL (`CREATE EXTERNAL TABLE`, `CREATE VIEW`, `SET`, ...) runs now.
+    /// `EXPLAIN` returns the logical, physical and distributed (stage DAG) plans.
+    ///
+    /// # Errors
+    /// SQL errors, unknown tables and planning errors.
+    pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
+        let state = self.inner.ctx.state();
+        let plan = state.create_logical_plan(sql).await?;
+        match plan {
+            LogicalPlan::Explain(explain) => {
+                let logical = state.optimize(&explain.plan)?;
+                let physical = state.create_physical_plan(&logical).await?;
+                let dag = plan_stages(Arc::clone(&physical), self.shuffle_partitions())?;
+                let rows = vec![
+                    ("logical_plan", logical.display_indent().to_string()),
+                    (
+                        "physical_plan",
+                        displayable(physical.as_ref()).indent(false).to_string(),
+                    ),
+                    ("distributed_plan", dag.display()),
+                ];
+                Ok(DataFrame::local(explain_batch(rows)?))
+            }
+            LogicalPlan::Ddl(_)
+            | LogicalPlan::Statement(_)
+            | LogicalPlan::Dml(_)
+            | LogicalPlan::Copy(_) => {
+                let df = self.inner.ctx.execute_logical_plan(plan).await?;
+                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                let batches = df.collect().await?;
+                Ok(DataFrame::Local { schema, batches })
+            }
+            plan => Ok(DataFrame::Distributed {
+                session: self.clone(),
+                plan,
+            }),
+        }
+    }
+
+    /// Stops the executors and the driver. Queries still running fail.
+    pub async fn stop(&self) {
+        self.inner.scheduler.stop().await;
+        if let Some(launcher) = self.inner.launcher.lock().await.take() {
+            launcher.stop().await;
+        }
+        if let Some(server) = self.inner.server.lock().await.take() {
+            server.abort();
+        }
+    }
+
+    fn shuffle_partitions(&self) -> usize {
+        self.inner.ctx.state().config().target_partitions()
+    }
+
+    async fn physical_plan(&self, plan: &LogicalPlan) -> Result<Arc<dyn ExecutionPlan>> {
+        let state = self.inner.ctx.state();
+        Ok(state.create_physical_plan(plan).await?)
+    }
+
+    /// Runs a physical plan on the executors and streams its result.
+    async fn run(&self, physical: Arc<dyn ExecutionPlan>) -> Result<SendableRecordBatchStream> {
+        let schema = physical.schema();
+        let dag = plan_stages(physical, self.shuffle_partitions())?;
+        let job_id = uuid::Uuid::new_v4().simple().to_string();
+        let session_config: HashMap<String, String> = self
+            .inner
+            .ctx
+            .state()
+            .config()
+            .options()
+            .entries()
+            .into_iter()
+            .filter_map(|e| e.value.map(|v| (e.key, v)))
+            .collect();
+        let stages = dag
+            .stages
+            .iter()
+            .map(|s| {
+                Ok(StageSpec {
+                    stage_id: s.id,
+                    plan: encode_plan(Arc::clone(&s.plan))?,
+                    inputs: s.inputs.clone(),
+                    partitions: s.partitions,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let spec = JobSpec {
+            job_id: job_id.clone(),
+            stages,
+            session_config: Arc::new(session_config),
+        };
+        let guard = JobGuard {
+            scheduler: self.inner.scheduler.clone(),
+            job_id: job_id.clone(),
+            finished: false,
+        };
+        let output = self.inner.scheduler.run_job(spec).await;
+        let mut guard = guard;
+        guard.finished = true;
+        let output = match output {
+            Ok(output) => output,
+            Err(JobError::Aborted(reason)) => return Err(EmberError::JobFailed(reason)),
+            Err(JobError::Cancelled(id)) => return Err(EmberError::Cancelled(id)),
+            Err(JobError::Stopped) => return Err(EmberError::Stopped),
+        };
+        self.read_output(schema, output, guard)
+    }
+
+    fn read_output(
+        &self,
+        schema: SchemaRef,
+        output: JobOutput,
+        guard: JobGuard,
+    ) -> Result<SendableRecordBatchStream> {
+        let partitions = output.outputs.len();
+        let reader = Arc::new(ShuffleReaderExec::new(
+            output.final_stage,
+            Arc::clone(&schema),
+            partitions,
+            true,
+        ));
+        let inputs = TaskInputs {
+            job_id: output.job_id.clone(),
+            by_stage: HashMap::from([(output.final_stage, Arc::new(output.outputs))]),
+        };
+        let config = self
+            .inner
+            .ctx
+            .state()
+            .config()
+            .clone()
+            .with_extension(Arc::clone(&self.inner.results))
+            .with_extension(Arc::new(inputs));
+        let task_ctx = Arc::new(
+            datafusion::execution::TaskContext::from(&self.inner.ctx.state())
+                .with_session_config(config),
+        );
+        let streams = (0..partitions)
+            .map(|p| reader.execute(p, Arc::clone(&task_ctx)))
+            .collect::<datafusion::error::Result<Vec<_>>>()?;
+        let stream = futures::stream::iter(streams).flatten().map_err(|e| {
+            datafusion::error::DataFusionError::Execution(format!("cannot read job results: {e}"))
+        });
+        Ok(Box::pin(GuardedStream {
+            inner: Box::pin(RecordBatchStreamAdapter::new(schema, stream)),
+            _guard: guard,
+        }))
+    }
+}
+
+/// Cancels an unfinished job, or releases a finished job's files, when dropped.
+struct JobGuard {
+    scheduler: SchedulerHandle,
+    job_id: String,
+    finished: bool,
+}
+
+impl Drop for JobGuard {
+    fn drop(&mut self) {
+        if self.finished {
+            self.scheduler.release(&self.job_id);
+        } else {
+            self.scheduler.cancel(&self.job_id);
+        }
+    }
+}
+
+/// A result stream that keeps its job's files until it is dropped.
+struct GuardedStream {
+    inner: SendableRecordBatchStream,
+    _guard: JobGuard,
+}
+
+impl Stream for GuardedStream {
+    type Item = datafusion::error::Result<RecordBatch>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl RecordBatchStream for GuardedStream {
+    fn schema(&self) -> SchemaRef {
+        self.inner.schema()
+    }
+}
+
+fn local_dirs(conf: &SparkConf) -> Vec<PathBuf> {
+    let raw = std::env::var("SPARK_LOCAL_DIRS")
+        .ok()
+        .or_else(|| conf.get_or_default("spark.local.dir").map(str::to_string))
+        .unwrap_or_else(|| std::env::temp_dir().display().to_string());
+    let dirs: Vec<PathBuf> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if dirs.is_empty() {
+        vec![std::env::temp_dir()]
+    } else {
+        dirs
+    }
+}
+
+fn explain_batch(rows: Vec<(&str, String)>) -> Result<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("plan_type", DataType::Utf8, false),
+        Field::new("plan", DataType::Utf8, false),
+    ]));
+    let types = StringArray::from_iter_values(rows.iter().map(|(t, _)| *t));
+    let plans = StringArray::from_iter_values(rows.iter().map(|(_, p)| p.as_str()));
+    Ok(
+        RecordBatch::try_new(schema, vec![Arc::new(types), Arc::new(plans)])
+            .map_err(datafusion::error::DataFusionError::from)?,
+    )
+}
+
+/// The result of [`Session::sql`].
+pub enum DataFrame {
+    /// A query that runs on the executors when collected.
+    Distributed { session: Session, plan: LogicalPlan },
+    /// Rows the driver already has (DDL results, `EXPLAIN`).
+    Local {
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    },
+}
+
+impl std::fmt::Debug for DataFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataFrame")
+            .field("schema", &self.schema())
+            .finish()
+    }
+}
+
+impl DataFrame {
+    fn local(batch: RecordBatch) -> Self {
+        DataFrame::Local {
+            schema: batch.schema(),
+            batches: vec![batch],
+        }
+    }
+
+    /// The result's schema.
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            DataFrame::Distributed { plan, .. } => Arc::new(plan.schema().as_arrow().clone()),
+            DataFrame::Local { schema, .. } => Arc::clone(schema),
+        }
+    }
+
+    /// Runs the query and returns all rows.
+    ///
+    /// # Errors
+    /// A failed job (naming the stage and task), a cancelled job or a stopped session.
+    pub async fn collect(self) -> Result<Vec<RecordBatch>> {
+        let stream = self.execute_stream().await?;
+        Ok(stream.try_collect().await?)
+    }
+
+    /// Runs the query and streams its rows in partition order. The job's shuffle files are kept
+    /// until the stream is dropped.
+    pub async fn execute_stream(self) -> Result<SendableRecordBatchStream> {
+        match self {
+            DataFrame::Distributed { session, plan } => {
+                let physical = session.physical_plan(&plan).await?;
+                session.run(physical).await
+            }
+            DataFrame::Local { schema, batches } => Ok(Box::pin(RecordBatchStreamAdapter::new(
+                schema,
+                futures::stream::iter(batches.into_iter().map(Ok)),
+            ))),
+        }
+    }
+
+    /// The stage DAG this query would run as.
+    pub async fn stages(&self) -> Result<StageDag> {
+        match self {
+            DataFrame::Distributed { session, plan } => Ok(plan_stages(
+                session.physical_plan(plan).await?,
+                session.shuffle_partitions(),
+            )?),
+            DataFrame::Local { .. } => {
+                Err(EmberError::Internal("a local result has no stages".into()))
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! `ember-executor`: one Ember executor process. Started by the driver's launchers
+//! (`local-cluster[...]`, Kubernetes) or by hand.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use ember_executor::{ExecutorConfig, start};
+
+/// Runs tasks for an Ember driver and serves their shuffle output.
+#[derive(Debug, Parser)]
+#[command(name = "ember-executor", version, about)]
+struct Args {
+    /// The driver's gRPC address, e.g. http://127.0.0.1:7078
+    #[arg(long)]
+    driver_url: String,
+    /// Executor id, unique within the application
+    #[arg(long)]
+    executor_id: String,
+    /// Address to bind and advertise
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to bind (0: any free port)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Task slots
+    #[arg(long, default_value_t = 1)]
+    cores: usize,
+    /// Memory pool for operators, in bytes (unbounded when absent)
+    #[arg(long)]
+    memory_pool_bytes: Option<usize>,
+    /// Folder for shuffle files (repeatable)
+    #[arg(long = "local-dir")]
+    local_dirs: Vec<PathBuf>,
+    /// Always fetch other executors' shuffle output over gRPC, even on the same host
+    #[arg(long)]
+    no_host_local_reads: bool,
+    /// Bound on one gRPC message, in bytes
+    #[arg(long, default_value_t = ember_proto::DEFAULT_MAX_MESSAGE_BYTES)]
+    max_message_bytes: usize,
+    /// Heartbeat interval in milliseconds
+    #[arg(long, default_value_t = 1000)]
+    heartbeat_interval_ms: u64,
+    /// Exit when the driver has not answered for this many milliseconds
+    #[arg(long, default_value_t = 30_000)]
+    driver_timeout_ms: u64,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EMBER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let mut config = ExecutorConfig::new(args.executor_id, args.driver_url);
+    config.host = args.host;
+    config.port = args.port;
+    config.cores = args.cores;
+    config.memory_pool_bytes = args.memory_pool_bytes;
+    if !args.local_dirs.is_empty() {
+        config.local_dirs = args.local_dirs;
+    }
+    config.read_host_local = !args.no_host_local_reads;
+    config.max_message_bytes = args.max_message_bytes;
+    config.heartbeat_interval = Duration::from_millis(args.heartbeat_interval_ms.max(10));
+    config.driver_timeout = Duration::from_millis(args.driver_timeout_ms);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.cores.max(2))
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ember-executor: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match start(config).await {
+            Ok(handle) => {
+                handle.wait().await;
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ember-executor: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,127 @@
+//! The physical-plan extension codec for Ember's own operators.
+//!
+//! DataFusion's operators travel as datafusion-proto messages; Ember's shuffle writer and reader
+//! travel as [`EmberPlanNode`]s inside datafusion-proto's extension slot. The codec lives next to
+//! the operators it builds (the proto crate only declares the messages).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use datafusion::arrow::datatypes::Schema;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion_proto::bytes::{
+    physical_plan_from_bytes_with_extension_codec, physical_plan_to_bytes_with_extension_codec,
+};
+use datafusion_proto::physical_plan::from_proto::parse_protobuf_partitioning;
+use datafusion_proto::physical_plan::to_proto::serialize_partitioning;
+use datafusion_proto::physical_plan::{
+    PhysicalExtensionCodec, PhysicalPlanDecodeContext, PhysicalProtoConverterExtension,
+};
+use datafusion_proto::protobuf;
+use ember_proto::{EmberPlanNode, ShuffleReaderNode, ShuffleWriterNode, ember_plan_node};
+use prost::Message;
+
+use crate::shuffle::{ShuffleReaderExec, ShuffleWriterExec};
+
+/// Encodes and decodes [`ShuffleWriterExec`] and [`ShuffleReaderExec`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EmberCodec;
+
+fn decode_err(what: &str, e: impl std::fmt::Display) -> DataFusionError {
+    DataFusionError::Plan(format!("cannot decode {what}: {e}"))
+}
+
+impl PhysicalExtensionCodec for EmberCodec {
+    fn try_decode(
+        &self,
+        buf: &[u8],
+        inputs: &[Arc<dyn ExecutionPlan>],
+        ctx: &TaskContext,
+        proto_converter: &dyn PhysicalProtoConverterExtension,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let node = EmberPlanNode::decode(buf).map_err(|e| decode_err("Ember plan node", e))?;
+        match node.node {
+            Some(ember_plan_node::Node::ShuffleWriter(w)) => {
+                let [input] = inputs else {
+                    return Err(decode_err("shuffle writer", "expected exactly one input"));
+                };
+                let partitioning = if w.partitioning.is_empty() {
+                    None
+                } else {
+                    let proto = protobuf::Partitioning::decode(w.partitioning.as_slice())
+                        .map_err(|e| decode_err("shuffle partitioning", e))?;
+                    let decode_ctx = PhysicalPlanDecodeContext::new(ctx, self);
+                    parse_protobuf_partitioning(
+                        Some(&proto),
+                        &decode_ctx,
+                        input.schema().as_ref(),
+                        proto_converter,
+                    )?
+                };
+                Ok(Arc::new(ShuffleWriterExec::try_new(
+                    w.stage_id,
+                    Arc::clone(input),
+                    partitioning,
+                )?))
+            }
+            Some(ember_plan_node::Node::ShuffleReader(r)) => {
+                let proto = protobuf::Schema::decode(r.schema.as_slice())
+                    .map_err(|e| decode_err("shuffle reader schema", e))?;
+                let schema = Schema::try_from(&proto)?;
+                Ok(Arc::new(ShuffleReaderExec::new(
+                    r.stage_id,
+                    Arc::new(schema),
+                    r.partitions as usize,
+                    r.pass_through,
+                )))
+            }
+            None => Err(decode_err("Ember plan node", "empty node")),
+        }
+    }
+
+    fn try_encode(
+        &self,
+        node: Arc<dyn ExecutionPlan>,
+        buf: &mut Vec<u8>,
+        proto_converter: &dyn PhysicalProtoConverterExtension,
+    ) -> Result<()> {
+        let node = if let Some(w) = node.downcast_ref::<ShuffleWriterExec>() {
+            let partitioning = match w.shuffle_partitioning() {
+                Some(p) => serialize_partitioning(p, self, proto_converter)?.encode_to_vec(),
+                None => Vec::new(),
+            };
+            ember_plan_node::Node::ShuffleWriter(ShuffleWriterNode {
+                stage_id: w.stage_id(),
+                partitioning,
+            })
+        } else if let Some(r) = node.downcast_ref::<ShuffleReaderExec>() {
+            let schema = protobuf::Schema::try_from(r.schema().as_ref())?;
+            ember_plan_node::Node::ShuffleReader(ShuffleReaderNode {
+                stage_id: r.stage_id(),
+                schema: schema.encode_to_vec(),
+                partitions: r.partitions() as u32,
+                pass_through: r.is_pass_through(),
+            })
+        } else {
+            return Err(DataFusionError::NotImplemented(format!(
+                "Ember cannot send operator {} to executors",
+                node.name()
+            )));
+        };
+        EmberPlanNode { node: Some(node) }
+            .encode(buf)
+            .map_err(|e| DataFusionError::Internal(format!("encoding Ember plan node: {e}")))
+    }
+}
+
+/// Serializes a stage plan for the wire.
+pub fn encode_plan(plan: Arc<dyn ExecutionPlan>) -> Result<Bytes> {
+    physical_plan_to_bytes_with_extension_codec(plan, &EmberCodec)
+}
+
+/// Decodes a stage plan received from the driver.
+pub fn decode_plan(bytes: &[u8], ctx: &TaskContext) -> Result<Arc<dyn ExecutionPlan>> {
+    physical_plan_from_bytes_with_extension_codec(bytes, ctx, &EmberCodec)
+}

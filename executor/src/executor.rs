@@ -1,0 +1,344 @@
+//! The executor process: binds its gRPC server, registers with the driver, sends heartbeats and
+//! owns the folder where its shuffle files live.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionState;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionConfig;
+use ember_proto::driver_service_client::DriverServiceClient;
+use ember_proto::executor_service_server::ExecutorServiceServer;
+use ember_proto::{ExecutorMetadata, ExecutorMetrics, HeartbeatRequest, RegisterExecutorRequest};
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, Notify};
+use tokio::task::JoinHandle;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::error::{ExecutorError, Result};
+use crate::service::ExecutorGrpc;
+use crate::shuffle::ShuffleEnv;
+
+/// How an executor is set up. Built from command-line flags by `ember-executor`, or directly by a
+/// driver that runs executors inside its own process (`local[N]`).
+#[derive(Debug, Clone)]
+pub struct ExecutorConfig {
+    /// Unique within the application; assigned by the launcher.
+    pub executor_id: String,
+    /// The driver's gRPC address, e.g. `http://127.0.0.1:7078`.
+    pub driver_url: String,
+    /// Address to bind and to advertise to the driver and other executors.
+    pub host: String,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    /// Task slots (Spark's `spark.executor.cores`).
+    pub cores: usize,
+    /// Memory pool size for operators (`None`: unbounded).
+    pub memory_pool_bytes: Option<usize>,
+    /// Folders for shuffle files; the first is used.
+    pub local_dirs: Vec<PathBuf>,
+    /// Map files of other executors on the same host instead of fetching them over gRPC.
+    pub read_host_local: bool,
+    /// Bound on one gRPC message.
+    pub max_message_bytes: usize,
+    /// How often to tell the driver we are alive.
+    pub heartbeat_interval: Duration,
+    /// Give up on a silent driver after this long and exit.
+    pub driver_timeout: Duration,
+}
+
+impl ExecutorConfig {
+    /// A configuration with Ember's defaults for everything but identity and driver address.
+    pub fn new(executor_id: impl Into<String>, driver_url: impl Into<String>) -> Self {
+        Self {
+            executor_id: executor_id.into(),
+            driver_url: driver_url.into(),
+            host: "127.0.0.1".into(),
+            port: 0,
+            cores: 1,
+            memory_pool_bytes: None,
+            local_dirs: vec![std::env::temp_dir()],
+            read_host_local: true,
+            max_message_bytes: ember_proto::DEFAULT_MAX_MESSAGE_BYTES,
+            heartbeat_interval: Duration::from_secs(1),
+            driver_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Counters reported with heartbeats.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub tasks_succeeded: AtomicU64,
+    pub tasks_failed: AtomicU64,
+    pub shuffle_bytes_written: AtomicU64,
+}
+
+/// Everything the gRPC handlers and task runners share.
+#[derive(Debug)]
+pub struct ExecutorState {
+    pub config: ExecutorConfig,
+    /// `<local dir>/ember-executor-<id>-<uuid>`: all shuffle files live below it, one folder per job.
+    pub work_dir: PathBuf,
+    pub shuffle: Arc<ShuffleEnv>,
+    /// Functions and the memory pool every task runs with.
+    pub session: SessionState,
+    /// Decoded stage plans by (job id, stage id): sent once per stage, reused by its tasks.
+    pub plans: Mutex<HashMap<(String, u32), Arc<dyn ExecutionPlan>>>,
+    /// Running tasks by job, so that a job can be cancelled.
+    pub running: std::sync::Mutex<HashMap<String, HashMap<u64, tokio::task::AbortHandle>>>,
+    pub running_count: AtomicUsize,
+    /// The port the gRPC server listens on.
+    pub port: u32,
+    pub counters: Counters,
+    pub driver: DriverServiceClient<Channel>,
+    pub shutdown: Notify,
+}
+
+/// A started executor.
+#[derive(Debug)]
+pub struct ExecutorHandle {
+    pub executor_id: String,
+    pub address: SocketAddr,
+    state: Arc<ExecutorState>,
+    server: JoinHandle<()>,
+}
+
+impl ExecutorHandle {
+    /// Asks the executor to stop and waits for its server to finish. Deletes its work folder.
+    pub async fn stop(self) {
+        self.state.shutdown.notify_one();
+        let _ = self.server.await;
+    }
+
+    /// Waits until the executor stops by itself (driver gone, Shutdown RPC).
+    pub async fn wait(self) {
+        let _ = self.server.await;
+    }
+}
+
+/// Opens a channel to the driver with Ember's limits.
+pub async fn connect_driver(
+    url: &str,
+    max_message_bytes: usize,
+) -> Result<DriverServiceClient<Channel>> {
+    let unreachable = |message: String| ExecutorError::DriverUnreachable {
+        url: url.to_string(),
+        message,
+    };
+    let endpoint = Endpoint::from_shared(url.to_string())
+        .map_err(|e| unreachable(e.to_string()))?
+        .connect_timeout(crate::shuffle::fetch::CONNECT_TIMEOUT)
+        .tcp_nodelay(true);
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| unreachable(format!("{e}")))?;
+    Ok(DriverServiceClient::new(channel)
+        .max_decoding_message_size(max_message_bytes)
+        .max_encoding_message_size(max_message_bytes))
+}
+
+/// Starts an executor: binds, registers with the driver, then serves until stopped.
+///
+/// # Errors
+/// An unusable local dir, a port that cannot be bound, or a driver that cannot be reached or
+/// refuses the registration.
+pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
+    if config.cores == 0 {
+        return Err(ExecutorError::Configuration(
+            "cores must be at least 1".into(),
+        ));
+    }
+    let base = config
+        .local_dirs
+        .first()
+        .cloned()
+        .ok_or_else(|| ExecutorError::Configuration("no local dir given".into()))?;
+    let work_dir = base.join(format!(
+        "ember-executor-{}-{}",
+        sanitize(&config.executor_id),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&work_dir).map_err(|e| ExecutorError::io(&work_dir, e))?;
+
+    let bind = format!("{}:{}", config.host, config.port);
+    let listener = TcpListener::bind(&bind)
+        .await
+        .map_err(|e| ExecutorError::io(PathBuf::from(&bind), e))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| ExecutorError::io(PathBuf::from(&bind), e))?;
+
+    let mut runtime = RuntimeEnvBuilder::new().with_temp_file_path(&work_dir);
+    if let Some(bytes) = config.memory_pool_bytes {
+        runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
+    }
+    let session = SessionStateBuilder::new()
+        .with_config(SessionConfig::new())
+        .with_runtime_env(runtime.build_arc()?)
+        .with_default_features()
+        .build();
+
+    let driver = connect_driver(&config.driver_url, config.max_message_bytes).await?;
+    let shuffle = Arc::new(ShuffleEnv::new(
+        config.executor_id.clone(),
+        config.host.clone(),
+        config.read_host_local,
+        config.max_message_bytes,
+    ));
+    let state = Arc::new(ExecutorState {
+        config: config.clone(),
+        work_dir: work_dir.clone(),
+        shuffle,
+        session,
+        plans: Mutex::new(HashMap::new()),
+        running: std::sync::Mutex::new(HashMap::new()),
+        running_count: AtomicUsize::new(0),
+        port: u32::from(address.port()),
+        counters: Counters::default(),
+        driver,
+        shutdown: Notify::new(),
+    });
+
+    let service = ExecutorServiceServer::new(ExecutorGrpc::new(Arc::clone(&state)))
+        .max_decoding_message_size(config.max_message_bytes)
+        .max_encoding_message_size(config.max_message_bytes);
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let server_state = Arc::clone(&state);
+    let server = tokio::spawn(async move {
+        let shutdown_state = Arc::clone(&server_state);
+        let result = tonic::transport::Server::builder()
+            .tcp_nodelay(true)
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, async move {
+                shutdown_state.shutdown.notified().await;
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!("executor server failed: {e}");
+        }
+        server_state.abort_all();
+        if let Err(e) = std::fs::remove_dir_all(&server_state.work_dir) {
+            tracing::warn!("cannot remove {}: {e}", server_state.work_dir.display());
+        }
+    });
+
+    let register = RegisterExecutorRequest {
+        executor: Some(ExecutorMetadata {
+            executor_id: config.executor_id.clone(),
+            host: config.host.clone(),
+            port: u32::from(address.port()),
+            cores: config.cores as u32,
+            memory_bytes: config.memory_pool_bytes.unwrap_or(0) as u64,
+            pid: std::process::id(),
+        }),
+    };
+    let mut driver = state.driver.clone();
+    if let Err(status) = driver.register_executor(register).await {
+        state.shutdown.notify_one();
+        let _ = server.await;
+        return Err(ExecutorError::DriverUnreachable {
+            url: config.driver_url.clone(),
+            message: format!("registration refused: {}", status.message()),
+        });
+    }
+    tracing::info!(executor = %config.executor_id, %address, "executor registered");
+    // Heartbeats start only once the driver knows us: an earlier one would be answered
+    // "unknown executor" and stop us.
+    let heartbeat = tokio::spawn(heartbeat_loop(Arc::clone(&state)));
+    let heartbeat_abort = heartbeat.abort_handle();
+    let server = tokio::spawn(async move {
+        let _ = server.await;
+        heartbeat_abort.abort();
+    });
+    Ok(ExecutorHandle {
+        executor_id: config.executor_id,
+        address,
+        state,
+        server,
+    })
+}
+
+impl ExecutorState {
+    fn abort_all(&self) {
+        if let Ok(mut running) = self.running.lock() {
+            for (_, tasks) in running.drain() {
+                for (_, handle) in tasks {
+                    handle.abort();
+                }
+            }
+        }
+    }
+
+    /// Free task slots right now.
+    pub fn free_slots(&self) -> usize {
+        self.config
+            .cores
+            .saturating_sub(self.running_count.load(Ordering::Relaxed))
+    }
+}
+
+/// Keeps only characters that are safe in a file name.
+pub(crate) fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Sends heartbeats; stops the executor when the driver forgot it or stayed silent too long.
+async fn heartbeat_loop(state: Arc<ExecutorState>) {
+    let mut driver = state.driver.clone();
+    let mut last_ok = tokio::time::Instant::now();
+    let mut ticker = tokio::time::interval(state.config.heartbeat_interval);
+    loop {
+        ticker.tick().await;
+        let c = &state.counters;
+        let request = HeartbeatRequest {
+            executor_id: state.config.executor_id.clone(),
+            free_slots: state.free_slots() as u32,
+            running_tasks: state.running_count.load(Ordering::Relaxed) as u32,
+            metrics: Some(ExecutorMetrics {
+                tasks_succeeded: c.tasks_succeeded.load(Ordering::Relaxed),
+                tasks_failed: c.tasks_failed.load(Ordering::Relaxed),
+                shuffle_bytes_written: c.shuffle_bytes_written.load(Ordering::Relaxed),
+                shuffle_bytes_fetched: state.shuffle.bytes_fetched(),
+            }),
+        };
+        let call = tokio::time::timeout(
+            state.config.heartbeat_interval * 5,
+            driver.heartbeat(request),
+        );
+        match call.await {
+            Ok(Ok(response)) if response.get_ref().unknown_executor => {
+                tracing::warn!("the driver no longer knows this executor; exiting");
+                break;
+            }
+            Ok(Ok(_)) => last_ok = tokio::time::Instant::now(),
+            Ok(Err(status)) => tracing::debug!("heartbeat failed: {}", status.message()),
+            Err(_) => tracing::debug!("heartbeat timed out"),
+        }
+        if last_ok.elapsed() > state.config.driver_timeout {
+            tracing::error!(
+                "no answer from the driver at {} for {:?}; exiting",
+                state.config.driver_url,
+                state.config.driver_timeout
+            );
+            break;
+        }
+    }
+    state.shutdown.notify_one();
+}

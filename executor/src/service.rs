@@ -1,0 +1,145 @@
+//! The executor's gRPC service: task control from the driver and shuffle fetch from peers.
+
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use ember_proto::executor_service_server::ExecutorService;
+use ember_proto::{
+    CancelTasksRequest, CancelTasksResponse, FetchShuffleRequest, LaunchTaskRequest,
+    LaunchTaskResponse, RemoveJobRequest, RemoveJobResponse, SHUFFLE_CHUNK_BYTES, ShuffleChunk,
+    ShutdownRequest, ShutdownResponse,
+};
+use futures::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::executor::ExecutorState;
+use crate::shuffle::file::{map_file, segment_bytes};
+use crate::task;
+
+/// gRPC front of an executor.
+#[derive(Debug, Clone)]
+pub struct ExecutorGrpc {
+    state: Arc<ExecutorState>,
+}
+
+impl ExecutorGrpc {
+    pub fn new(state: Arc<ExecutorState>) -> Self {
+        Self { state }
+    }
+
+    /// Aborts every running task of a job; returns how many.
+    fn cancel_job(&self, job_id: &str) -> usize {
+        let tasks = match self.state.running.lock() {
+            Ok(mut running) => running.remove(job_id).unwrap_or_default(),
+            Err(_) => return 0,
+        };
+        for handle in tasks.values() {
+            handle.abort();
+        }
+        tasks.len()
+    }
+
+    /// Resolves a fetch request to a file inside this executor's folder for that job. Only plain
+    /// names built like ours are accepted, so a request cannot walk out of the folder.
+    fn shuffle_path(&self, job_id: &str, file: &str) -> Result<PathBuf, Status> {
+        let valid_job = !job_id.is_empty()
+            && job_id.len() <= 64
+            && job_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let valid_file = file.len() <= 128
+            && file.starts_with('s')
+            && file.ends_with(".data")
+            && file
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && !file.contains("..");
+        if !valid_job || !valid_file {
+            return Err(Status::invalid_argument("invalid shuffle block name"));
+        }
+        Ok(self.state.work_dir.join(job_id).join(file))
+    }
+}
+
+type ChunkStream = Pin<Box<dyn Stream<Item = Result<ShuffleChunk, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl ExecutorService for ExecutorGrpc {
+    async fn launch_task(
+        &self,
+        request: Request<LaunchTaskRequest>,
+    ) -> Result<Response<LaunchTaskResponse>, Status> {
+        match task::launch(&self.state, request.into_inner()).await {
+            Ok(()) => Ok(Response::new(LaunchTaskResponse {
+                accepted: true,
+                reason: String::new(),
+            })),
+            Err(e) => Ok(Response::new(LaunchTaskResponse {
+                accepted: false,
+                reason: e.to_string(),
+            })),
+        }
+    }
+
+    async fn cancel_tasks(
+        &self,
+        request: Request<CancelTasksRequest>,
+    ) -> Result<Response<CancelTasksResponse>, Status> {
+        let n = self.cancel_job(&request.into_inner().job_id);
+        Ok(Response::new(CancelTasksResponse {
+            cancelled: n as u32,
+        }))
+    }
+
+    async fn remove_job(
+        &self,
+        request: Request<RemoveJobRequest>,
+    ) -> Result<Response<RemoveJobResponse>, Status> {
+        let job_id = request.into_inner().job_id;
+        self.cancel_job(&job_id);
+        self.state
+            .plans
+            .lock()
+            .await
+            .retain(|(job, _), _| *job != job_id);
+        let dir = self.state.work_dir.join(crate::executor::sanitize(&job_id));
+        if dir.exists() {
+            tokio::fs::remove_dir_all(&dir)
+                .await
+                .map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?;
+        }
+        Ok(Response::new(RemoveJobResponse {}))
+    }
+
+    type FetchShuffleStream = ChunkStream;
+
+    async fn fetch_shuffle(
+        &self,
+        request: Request<FetchShuffleRequest>,
+    ) -> Result<Response<Self::FetchShuffleStream>, Status> {
+        let req = request.into_inner();
+        let path = self.shuffle_path(&req.job_id, &req.file)?;
+        let file = map_file(&path).map_err(|e| Status::not_found(e.to_string()))?;
+        let segment = segment_bytes(&file, req.offset, req.length)
+            .map_err(|e| Status::out_of_range(e.to_string()))?;
+        let chunks: Vec<Result<ShuffleChunk, Status>> = (0..segment.len())
+            .step_by(SHUFFLE_CHUNK_BYTES)
+            .map(|start| {
+                let end = (start + SHUFFLE_CHUNK_BYTES).min(segment.len());
+                Ok(ShuffleChunk {
+                    data: segment.slice(start..end),
+                })
+            })
+            .collect();
+        Ok(Response::new(Box::pin(futures::stream::iter(chunks))))
+    }
+
+    async fn shutdown(
+        &self,
+        _request: Request<ShutdownRequest>,
+    ) -> Result<Response<ShutdownResponse>, Status> {
+        self.state.shutdown.notify_one();
+        Ok(Response::new(ShutdownResponse {}))
+    }
+}

@@ -1,0 +1,154 @@
+//! [`ShuffleEnv`]: how a task on this executor (or the driver collecting results) reaches shuffle
+//! data, wherever it lives.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use arrow::array::RecordBatch;
+use ember_proto::executor_service_client::ExecutorServiceClient;
+use ember_proto::{FetchShuffleRequest, MapOutput};
+use tokio::sync::Mutex;
+use tonic::transport::{Channel, Endpoint};
+
+use super::file::{SegmentDecoder, decode_segment, map_file, segment_bytes};
+
+/// Connect timeout for shuffle and control-plane channels.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens a gRPC channel to an executor with Ember's message limits.
+pub async fn connect_executor(
+    host: &str,
+    port: u32,
+    max_message_bytes: usize,
+) -> Result<ExecutorServiceClient<Channel>, String> {
+    let url = format!("http://{host}:{port}");
+    let endpoint = Endpoint::from_shared(url.clone())
+        .map_err(|e| format!("invalid executor address {url}: {e}"))?
+        .connect_timeout(CONNECT_TIMEOUT)
+        .tcp_nodelay(true);
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| format!("cannot connect to {url}: {e}"))?;
+    Ok(ExecutorServiceClient::new(channel)
+        .max_decoding_message_size(max_message_bytes)
+        .max_encoding_message_size(max_message_bytes))
+}
+
+/// The reading side of shuffle for one process: who we are (to tell local from remote data) and
+/// a pool of channels to other executors.
+#[derive(Debug)]
+pub struct ShuffleEnv {
+    executor_id: String,
+    host: String,
+    read_host_local: bool,
+    max_message_bytes: usize,
+    clients: Mutex<HashMap<String, ExecutorServiceClient<Channel>>>,
+    bytes_fetched: AtomicU64,
+}
+
+impl ShuffleEnv {
+    /// `read_host_local` lets this process map files of other executors on the same host
+    /// directly (Spark's `spark.shuffle.readHostLocalDisk`).
+    pub fn new(
+        executor_id: impl Into<String>,
+        host: impl Into<String>,
+        read_host_local: bool,
+        max_message_bytes: usize,
+    ) -> Self {
+        Self {
+            executor_id: executor_id.into(),
+            host: host.into(),
+            read_host_local,
+            max_message_bytes,
+            clients: Mutex::new(HashMap::new()),
+            bytes_fetched: AtomicU64::new(0),
+        }
+    }
+
+    /// Bytes received from other executors so far.
+    pub fn bytes_fetched(&self) -> u64 {
+        self.bytes_fetched.load(Ordering::Relaxed)
+    }
+
+    fn is_local(&self, output: &MapOutput) -> bool {
+        !output.path.is_empty()
+            && (output.executor_id == self.executor_id
+                || (self.read_host_local && output.host == self.host))
+    }
+
+    /// Reads and decodes one segment. The error is a message for a fetch failure.
+    pub async fn read_segment(
+        &self,
+        job_id: &str,
+        output: &MapOutput,
+        offset: u64,
+        length: u64,
+    ) -> Result<Vec<RecordBatch>, String> {
+        if self.is_local(output) {
+            let file = map_file(Path::new(&output.path)).map_err(|e| e.to_string())?;
+            let bytes = segment_bytes(&file, offset, length).map_err(|e| e.to_string())?;
+            return decode_segment(bytes).map_err(|e| e.to_string());
+        }
+        let mut client = self.client(&output.host, output.port).await?;
+        let request = FetchShuffleRequest {
+            job_id: job_id.to_string(),
+            file: output.file.clone(),
+            offset,
+            length,
+        };
+        let mut stream = match client.fetch_shuffle(request).await {
+            Ok(response) => response.into_inner(),
+            Err(status) => {
+                self.forget(&output.host, output.port).await;
+                return Err(format!("fetch refused: {}", status.message()));
+            }
+        };
+        let mut decoder = SegmentDecoder::default();
+        let mut batches = Vec::new();
+        let mut received = 0u64;
+        loop {
+            match stream.message().await {
+                Ok(Some(chunk)) => {
+                    received += chunk.data.len() as u64;
+                    decoder
+                        .push(chunk.data, &mut batches)
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(None) => break,
+                Err(status) => {
+                    self.forget(&output.host, output.port).await;
+                    return Err(format!("fetch stream broke: {}", status.message()));
+                }
+            }
+        }
+        self.bytes_fetched.fetch_add(received, Ordering::Relaxed);
+        if received != length {
+            return Err(format!("expected {length} bytes, received {received}"));
+        }
+        decoder.finish().map_err(|e| e.to_string())?;
+        Ok(batches)
+    }
+
+    async fn client(
+        &self,
+        host: &str,
+        port: u32,
+    ) -> Result<ExecutorServiceClient<Channel>, String> {
+        let key = format!("{host}:{port}");
+        let mut clients = self.clients.lock().await;
+        if let Some(c) = clients.get(&key) {
+            return Ok(c.clone());
+        }
+        let client = connect_executor(host, port, self.max_message_bytes).await?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+
+    async fn forget(&self, host: &str, port: u32) {
+        self.clients.lock().await.remove(&format!("{host}:{port}"));
+    }
+}

@@ -1,0 +1,276 @@
+//! [`ShuffleReaderExec`]: the leaf through which a stage reads the output of an upstream stage.
+//!
+//! The plan carries only *which* stage it reads and how; *where* the map outputs are arrives with
+//! each task as [`TaskInputs`] (kept out of the plan bytes so that plans are sent once per stage
+//! and locations do not inflate them). Local and host-local outputs are mapped with memmap2 and
+//! decoded without copying; remote ones are streamed from the executor that holds them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+    SendableRecordBatchStream,
+};
+use ember_proto::MapOutput;
+use futures::{StreamExt, TryStreamExt};
+
+use super::fetch::ShuffleEnv;
+use crate::error::FetchFailedError;
+
+/// The map outputs a task reads, by upstream stage id. Installed as a session-config extension
+/// of the task's context.
+#[derive(Debug, Default)]
+pub struct TaskInputs {
+    pub job_id: String,
+    pub by_stage: HashMap<u32, Arc<Vec<MapOutput>>>,
+}
+
+/// How many segments one reader partition fetches ahead of the one it is decoding.
+const FETCH_AHEAD: usize = 2;
+
+/// Reads the output of stage `stage_id`.
+///
+/// In a hash exchange, reduce partition `p` reads segment `p` of every map output. In a
+/// pass-through exchange, reduce partition `p` reads the whole output of map partition `p`; a
+/// parent `CoalescePartitionsExec` or `SortPreservingMergeExec` in the same stage then combines
+/// them, which is also how a broadcast build side reaches every task of a join stage.
+#[derive(Debug)]
+pub struct ShuffleReaderExec {
+    stage_id: u32,
+    schema: SchemaRef,
+    partitions: usize,
+    pass_through: bool,
+    properties: Arc<PlanProperties>,
+}
+
+impl ShuffleReaderExec {
+    /// A reader as decoded on an executor: only the partition count is known.
+    pub fn new(stage_id: u32, schema: SchemaRef, partitions: usize, pass_through: bool) -> Self {
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(Arc::clone(&schema)),
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Self::with_properties(stage_id, schema, pass_through, properties)
+    }
+
+    /// A reader that advertises the properties of the exchange it replaces (its partitioning and
+    /// orderings), so that the operators above it see the same plan the optimizer produced.
+    pub fn with_properties(
+        stage_id: u32,
+        schema: SchemaRef,
+        pass_through: bool,
+        properties: PlanProperties,
+    ) -> Self {
+        let partitions = properties.partitioning.partition_count();
+        Self {
+            stage_id,
+            schema,
+            partitions,
+            pass_through,
+            properties: Arc::new(properties),
+        }
+    }
+
+    /// The upstream stage.
+    pub fn stage_id(&self) -> u32 {
+        self.stage_id
+    }
+
+    /// Whether reduce partition `p` reads map partition `p` only.
+    pub fn is_pass_through(&self) -> bool {
+        self.pass_through
+    }
+
+    /// Number of output partitions.
+    pub fn partitions(&self) -> usize {
+        self.partitions
+    }
+}
+
+/// One byte range to read: a segment of one map output.
+#[derive(Debug, Clone)]
+struct SegmentRead {
+    output: MapOutput,
+    offset: u64,
+    length: u64,
+}
+
+/// Selects what reduce partition `partition` reads from the map outputs of one stage.
+fn plan_reads(outputs: &[MapOutput], partition: usize, pass_through: bool) -> Vec<SegmentRead> {
+    let mut reads = Vec::new();
+    for output in outputs {
+        if pass_through && output.map_partition as usize != partition {
+            continue;
+        }
+        for seg in &output.segments {
+            let wanted = pass_through || seg.reduce_partition as usize == partition;
+            if wanted && seg.length > 0 {
+                reads.push(SegmentRead {
+                    output: output.clone(),
+                    offset: seg.offset,
+                    length: seg.length,
+                });
+            }
+        }
+    }
+    reads
+}
+
+async fn read_segment(
+    env: Arc<ShuffleEnv>,
+    job_id: String,
+    stage_id: u32,
+    read: SegmentRead,
+) -> Result<Vec<RecordBatch>> {
+    env.read_segment(&job_id, &read.output, read.offset, read.length)
+        .await
+        .map_err(|message| {
+            DataFusionError::External(Box::new(FetchFailedError {
+                stage_id,
+                map_partition: read.output.map_partition,
+                executor_id: read.output.executor_id.clone(),
+                message,
+            }))
+        })
+}
+
+impl DisplayAs for ShuffleReaderExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        let kind = if self.pass_through {
+            "pass-through"
+        } else {
+            "hash"
+        };
+        write!(
+            f,
+            "ShuffleReaderExec: stage={}, partitions={}, {kind}",
+            self.stage_id, self.partitions
+        )
+    }
+}
+
+impl ExecutionPlan for ShuffleReaderExec {
+    fn name(&self) -> &str {
+        "ShuffleReaderExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        if children.is_empty() {
+            Ok(self)
+        } else {
+            Err(DataFusionError::Internal(
+                "ShuffleReaderExec is a leaf".into(),
+            ))
+        }
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        if partition >= self.partitions {
+            return Err(DataFusionError::Internal(format!(
+                "ShuffleReaderExec of stage {} has {} partitions, asked for {partition}",
+                self.stage_id, self.partitions
+            )));
+        }
+        let config = context.session_config();
+        let env = config.get_extension::<ShuffleEnv>().ok_or_else(|| {
+            DataFusionError::Internal("no shuffle environment in the task context".into())
+        })?;
+        let inputs = config.get_extension::<TaskInputs>().ok_or_else(|| {
+            DataFusionError::Internal("no shuffle inputs in the task context".into())
+        })?;
+        let outputs = inputs.by_stage.get(&self.stage_id).ok_or_else(|| {
+            DataFusionError::Internal(format!(
+                "the task carries no locations for input stage {}",
+                self.stage_id
+            ))
+        })?;
+        let reads = plan_reads(outputs, partition, self.pass_through);
+        let job_id = inputs.job_id.clone();
+        let stage_id = self.stage_id;
+        let stream = futures::stream::iter(reads)
+            .map(move |read| read_segment(Arc::clone(&env), job_id.clone(), stage_id, read))
+            .buffered(FETCH_AHEAD)
+            .map_ok(|batches| futures::stream::iter(batches.into_iter().map(Ok)))
+            .try_flatten();
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            Arc::clone(&self.schema),
+            stream,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ember_proto::ShuffleSegment;
+
+    fn output(map: u32, segs: &[(u32, u64)]) -> MapOutput {
+        MapOutput {
+            map_partition: map,
+            executor_id: "e".into(),
+            segments: segs
+                .iter()
+                .map(|&(r, len)| ShuffleSegment {
+                    reduce_partition: r,
+                    offset: 0,
+                    length: len,
+                    rows: 1,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn hash_reads_take_one_segment_of_every_map_output() {
+        let outputs = vec![output(0, &[(0, 10), (1, 20)]), output(1, &[(1, 30)])];
+        let reads = plan_reads(&outputs, 1, false);
+        assert_eq!(
+            reads.iter().map(|r| r.length).collect::<Vec<_>>(),
+            vec![20, 30]
+        );
+        assert!(plan_reads(&outputs, 0, false).len() == 1);
+    }
+
+    #[test]
+    fn pass_through_reads_take_the_matching_map_output() {
+        let outputs = vec![output(0, &[(0, 10)]), output(1, &[(0, 40)])];
+        let reads = plan_reads(&outputs, 1, true);
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].length, 40);
+    }
+}

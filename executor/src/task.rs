@@ -1,0 +1,259 @@
+//! The task runner: decodes a stage plan (once per stage), runs one partition of it through the
+//! stage's [`ShuffleWriterExec`], and reports the outcome to the driver with a typed reason.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use datafusion::error::DataFusionError;
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionConfig;
+use ember_proto::{
+    ExecutionFailed, FetchFailed, LaunchTaskRequest, MapOutput, ShuffleSegment, TaskFailure,
+    TaskKey, TaskKilled, TaskMetrics, TaskStatus, task_failure, task_status,
+};
+
+use crate::codec::decode_plan;
+use crate::error::find_fetch_failure;
+use crate::executor::{ExecutorState, sanitize};
+use crate::shuffle::{ShuffleWriterExec, TaskInputs};
+
+/// Why a launch request was refused before any work started.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error("task message carries no task key")]
+    MissingKey,
+    #[error("no plan for job {job_id} stage {stage_id} on this executor")]
+    UnknownPlan { job_id: String, stage_id: u32 },
+    #[error("cannot decode the plan of stage {stage_id}: {source}")]
+    Decode {
+        stage_id: u32,
+        #[source]
+        source: DataFusionError,
+    },
+    #[error("invalid session option: {0}")]
+    Config(DataFusionError),
+}
+
+/// Accepts a task and starts it in the background.
+pub async fn launch(
+    state: &Arc<ExecutorState>,
+    request: LaunchTaskRequest,
+) -> Result<(), LaunchError> {
+    let key = request.task.clone().ok_or(LaunchError::MissingKey)?;
+    let plan_key = (key.job_id.clone(), key.stage_id);
+    let base_ctx = TaskContext::from(&state.session);
+    let plan = {
+        let mut plans = state.plans.lock().await;
+        match plans.get(&plan_key) {
+            Some(plan) if request.plan.is_empty() => Arc::clone(plan),
+            _ if request.plan.is_empty() => {
+                return Err(LaunchError::UnknownPlan {
+                    job_id: key.job_id.clone(),
+                    stage_id: key.stage_id,
+                });
+            }
+            _ => {
+                let plan = decode_plan(&request.plan, &base_ctx).map_err(|source| {
+                    LaunchError::Decode {
+                        stage_id: key.stage_id,
+                        source,
+                    }
+                })?;
+                plans.insert(plan_key, Arc::clone(&plan));
+                plan
+            }
+        }
+    };
+    let settings: HashMap<String, String> = request.session_config.into_iter().collect();
+    let config = SessionConfig::from_string_hash_map(&settings).map_err(LaunchError::Config)?;
+    let inputs = TaskInputs {
+        job_id: key.job_id.clone(),
+        by_stage: request
+            .inputs
+            .into_iter()
+            .map(|i| (i.stage_id, Arc::new(i.outputs)))
+            .collect(),
+    };
+    let config = config
+        .with_extension(Arc::clone(&state.shuffle))
+        .with_extension(Arc::new(inputs));
+    let ctx = Arc::new(base_ctx.with_session_config(config).with_task_id(format!(
+        "{}-{}-{}",
+        key.job_id, key.stage_id, key.attempt_id
+    )));
+
+    state.running_count.fetch_add(1, Ordering::Relaxed);
+    let work = tokio::spawn(run(Arc::clone(state), key.clone(), plan, ctx));
+    let abort = work.abort_handle();
+    if let Ok(mut running) = state.running.lock() {
+        running
+            .entry(key.job_id.clone())
+            .or_default()
+            .insert(key.attempt_id, abort);
+    }
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        let started = Instant::now();
+        let outcome = match work.await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_cancelled() => Outcome::Failed(TaskFailure {
+                reason: Some(task_failure::Reason::Killed(TaskKilled {
+                    reason: "cancelled".into(),
+                })),
+            }),
+            Err(e) => Outcome::Failed(execution_failure(format!("task panicked: {e}"))),
+        };
+        if let Ok(mut running) = state.running.lock()
+            && let Some(tasks) = running.get_mut(&key.job_id)
+        {
+            tasks.remove(&key.attempt_id);
+            if tasks.is_empty() {
+                running.remove(&key.job_id);
+            }
+        }
+        state.running_count.fetch_sub(1, Ordering::Relaxed);
+        report(&state, key, outcome, started.elapsed()).await;
+    });
+    Ok(())
+}
+
+enum Outcome {
+    Succeeded {
+        output: MapOutput,
+        rows: u64,
+        bytes: u64,
+    },
+    Failed(TaskFailure),
+}
+
+fn execution_failure(message: String) -> TaskFailure {
+    TaskFailure {
+        reason: Some(task_failure::Reason::ExecutionFailed(ExecutionFailed {
+            message,
+        })),
+    }
+}
+
+/// Name of a map task's shuffle file inside the job's folder.
+pub fn shuffle_file_name(key: &TaskKey) -> String {
+    format!(
+        "s{}-m{}-a{}.data",
+        key.stage_id, key.partition, key.attempt_id
+    )
+}
+
+async fn run(
+    state: Arc<ExecutorState>,
+    key: TaskKey,
+    plan: Arc<dyn ExecutionPlan>,
+    ctx: Arc<TaskContext>,
+) -> Outcome {
+    let Some(writer) = plan.downcast_ref::<ShuffleWriterExec>() else {
+        return Outcome::Failed(execution_failure(format!(
+            "stage {} plan is not rooted at a shuffle writer",
+            key.stage_id
+        )));
+    };
+    let job_dir = state.work_dir.join(sanitize(&key.job_id));
+    if let Err(e) = tokio::fs::create_dir_all(&job_dir).await {
+        return Outcome::Failed(execution_failure(format!(
+            "cannot create {}: {e}",
+            job_dir.display()
+        )));
+    }
+    let file = shuffle_file_name(&key);
+    let path = job_dir.join(&file);
+    match writer
+        .write_partition(key.partition as usize, ctx, &path)
+        .await
+    {
+        Ok(result) => {
+            let config = &state.config;
+            Outcome::Succeeded {
+                rows: result.rows,
+                bytes: result.bytes,
+                output: MapOutput {
+                    map_partition: key.partition,
+                    executor_id: config.executor_id.clone(),
+                    host: config.host.clone(),
+                    port: state.port,
+                    file,
+                    path: path.to_string_lossy().into_owned(),
+                    segments: result
+                        .segments
+                        .iter()
+                        .map(|s| ShuffleSegment {
+                            reduce_partition: s.reduce_partition,
+                            offset: s.offset,
+                            length: s.length,
+                            rows: s.rows,
+                        })
+                        .collect(),
+                },
+            }
+        }
+        Err(e) => match find_fetch_failure(&e) {
+            Some(f) => Outcome::Failed(TaskFailure {
+                reason: Some(task_failure::Reason::FetchFailed(FetchFailed {
+                    stage_id: f.stage_id,
+                    map_partition: f.map_partition,
+                    executor_id: f.executor_id.clone(),
+                    message: f.message.clone(),
+                })),
+            }),
+            None => Outcome::Failed(execution_failure(e.to_string())),
+        },
+    }
+}
+
+/// Sends the status, retrying briefly: a lost status would leave the driver waiting until it
+/// declares this executor dead.
+async fn report(state: &ExecutorState, key: TaskKey, outcome: Outcome, elapsed: Duration) {
+    let (result, rows, bytes) = match outcome {
+        Outcome::Succeeded {
+            output,
+            rows,
+            bytes,
+        } => {
+            state
+                .counters
+                .tasks_succeeded
+                .fetch_add(1, Ordering::Relaxed);
+            state
+                .counters
+                .shuffle_bytes_written
+                .fetch_add(bytes, Ordering::Relaxed);
+            (task_status::Result::Success(output), rows, bytes)
+        }
+        Outcome::Failed(f) => {
+            state.counters.tasks_failed.fetch_add(1, Ordering::Relaxed);
+            (task_status::Result::Failure(f), 0, 0)
+        }
+    };
+    let status = TaskStatus {
+        task: Some(key),
+        executor_id: state.config.executor_id.clone(),
+        result: Some(result),
+        metrics: Some(TaskMetrics {
+            elapsed_ms: elapsed.as_millis() as u64,
+            output_rows: rows,
+            shuffle_bytes_written: bytes,
+        }),
+    };
+    let mut driver = state.driver.clone();
+    for attempt in 0..5u32 {
+        match driver.update_task_status(status.clone()).await {
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(
+                    "task status not delivered (attempt {attempt}): {}",
+                    e.message()
+                );
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+            }
+        }
+    }
+}
