@@ -346,7 +346,9 @@ mod tests {
     #[test]
     fn bad_values_name_the_key() {
         let mut conf = SparkConf::new();
-        let err = conf.set("spark.executor.memory", "lots").unwrap_err();
+        let err = conf
+            .set("spark.executor.memory", "lots")
+            .expect_err("lots is not a size");
         assert!(err.to_string().contains("spark.executor.memory"), "{err}");
         assert!(conf.set("spark.task.maxFailures", "0").is_err());
         conf.set("spark.some.unknown.key", "anything")

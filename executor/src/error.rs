@@ -65,10 +65,10 @@ pub fn find_fetch_failure(err: &DataFusionError) -> Option<&FetchFailedError> {
         if let Some(f) = current.downcast_ref::<FetchFailedError>() {
             return Some(f);
         }
-        if let Some(DataFusionError::External(inner)) = current.downcast_ref::<DataFusionError>() {
-            if let Some(f) = inner.downcast_ref::<FetchFailedError>() {
-                return Some(f);
-            }
+        if let Some(DataFusionError::External(inner)) = current.downcast_ref::<DataFusionError>()
+            && let Some(f) = inner.downcast_ref::<FetchFailedError>()
+        {
+            return Some(f);
         }
         match current.source() {
             Some(next) => current = next,

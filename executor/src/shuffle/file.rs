@@ -145,9 +145,8 @@ impl SegmentDecoder {
     pub fn push(&mut self, chunk: Bytes, out: &mut Vec<RecordBatch>) -> Result<()> {
         let mut buffer = Buffer::from(chunk);
         while !buffer.is_empty() {
-            match self.decoder.decode(&mut buffer)? {
-                Some(batch) => out.push(batch),
-                None => {}
+            if let Some(batch) = self.decoder.decode(&mut buffer)? {
+                out.push(batch);
             }
         }
         Ok(())
