@@ -10,7 +10,9 @@ use ember_proto::{
 use tokio::sync::oneshot;
 use tonic::{Request, Response, Status};
 
-use crate::scheduler::{Event, SchedulerHandle};
+use std::sync::Arc;
+
+use crate::scheduler::{Event, GrpcExecutorLink, SchedulerHandle};
 
 /// gRPC front of the driver.
 #[derive(Debug, Clone)]
@@ -56,8 +58,10 @@ impl DriverService for DriverGrpc {
         let client = connect_executor(&metadata.host, metadata.port, self.max_message_bytes)
             .await
             .map_err(Status::unavailable)?;
-        self.scheduler
-            .send(Event::ExecutorRegistered { metadata, client });
+        self.scheduler.send(Event::ExecutorRegistered {
+            metadata,
+            link: Arc::new(GrpcExecutorLink(client)),
+        });
         Ok(Response::new(RegisterExecutorResponse {
             application_id: self.application_id.clone(),
             heartbeat_interval_ms: self.heartbeat_interval_ms,

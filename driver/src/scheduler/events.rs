@@ -4,10 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ember_proto::executor_service_client::ExecutorServiceClient;
 use ember_proto::{ExecutorMetadata, MapOutput, TaskKey, TaskStatus};
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
+
+use super::link::ExecutorLink;
 
 /// A job as the scheduler receives it: serialized stage plans and their dependencies.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct JobOutput {
 pub(crate) enum Event {
     ExecutorRegistered {
         metadata: ExecutorMetadata,
-        client: ExecutorServiceClient<Channel>,
+        link: Arc<dyn ExecutorLink>,
     },
     /// Reply: whether the executor is known.
     Heartbeat {

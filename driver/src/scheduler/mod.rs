@@ -14,6 +14,7 @@
 //!   the map outputs it held and that are still needed are recomputed.
 
 mod events;
+mod link;
 mod state;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 pub(crate) use events::Event;
 pub use events::{JobError, JobOutput, JobSpec, SchedulerEvent, StageSpec};
+pub use link::{ExecutorLink, GrpcExecutorLink};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Limits and timings of the scheduler.

@@ -5,19 +5,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use ember_proto::executor_service_client::ExecutorServiceClient;
 use ember_proto::{
-    CancelTasksRequest, LaunchTaskRequest, MapOutput, RemoveJobRequest, ShuffleInput,
-    ShutdownRequest, TaskKey, TaskStatus, task_failure, task_status,
+    LaunchTaskRequest, MapOutput, ShuffleInput, TaskKey, TaskStatus, task_failure, task_status,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
-use tonic::transport::Channel;
 
 use super::SchedulerConfig;
 use super::events::{Event, JobError, JobOutput, JobSpec, SchedulerEvent, StageSpec};
+use super::link::ExecutorLink;
 
 struct ExecutorEntry {
-    client: ExecutorServiceClient<Channel>,
+    link: Arc<dyn ExecutorLink>,
     free_slots: usize,
     last_seen: Instant,
     /// Attempt ids running there.
@@ -123,7 +121,7 @@ impl State {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::ExecutorRegistered { metadata, client } => {
+            Event::ExecutorRegistered { metadata, link } => {
                 let id = metadata.executor_id.clone();
                 tracing::info!(executor = %id, host = %metadata.host, port = metadata.port, "executor added");
                 self.emit(SchedulerEvent::ExecutorAdded {
@@ -134,7 +132,7 @@ impl State {
                     id,
                     ExecutorEntry {
                         free_slots: metadata.cores.max(1) as usize,
-                        client,
+                        link,
                         last_seen: Instant::now(),
                         running: HashSet::new(),
                         plans_sent: HashSet::new(),
@@ -487,17 +485,9 @@ impl State {
     fn remove_job_everywhere(&mut self, job_id: &str) {
         for entry in self.executors.values_mut() {
             entry.plans_sent.retain(|(j, _)| j != job_id);
-            let mut client = entry.client.clone();
-            let request = RemoveJobRequest {
-                job_id: job_id.to_string(),
-            };
-            let cancel = CancelTasksRequest {
-                job_id: job_id.to_string(),
-            };
-            tokio::spawn(async move {
-                let _ = client.cancel_tasks(cancel).await;
-                let _ = client.remove_job(request).await;
-            });
+            let link = Arc::clone(&entry.link);
+            let job_id = job_id.to_string();
+            tokio::spawn(async move { link.remove_job(&job_id).await });
         }
     }
 
@@ -621,11 +611,11 @@ impl State {
                             HashMap::new()
                         },
                     };
-                    launches.push((executor_id.clone(), entry.client.clone(), request));
+                    launches.push((executor_id.clone(), Arc::clone(&entry.link), request));
                 }
             }
         }
-        for (executor_id, mut client, request) in launches {
+        for (executor_id, link, request) in launches {
             if let Some(key) = &request.task {
                 self.emit(SchedulerEvent::TaskStarted {
                     job_id: key.job_id.clone(),
@@ -637,9 +627,9 @@ impl State {
             let events = self.events.clone();
             tokio::spawn(async move {
                 let task = request.task.clone().unwrap_or_default();
-                let failure = match client.launch_task(request).await {
-                    Ok(r) if r.get_ref().accepted => return,
-                    Ok(r) => Some((r.into_inner().reason, false)),
+                let failure = match link.launch_task(request).await {
+                    Ok(r) if r.accepted => return,
+                    Ok(r) => Some((r.reason, false)),
                     Err(status) => Some((
                         status.message().to_string(),
                         matches!(
@@ -669,11 +659,293 @@ impl State {
             }
         }
         for entry in self.executors.values() {
-            let mut client = entry.client.clone();
-            tokio::spawn(async move {
-                let _ = client.shutdown(ShutdownRequest {}).await;
-            });
+            let link = Arc::clone(&entry.link);
+            tokio::spawn(async move { link.shutdown().await });
         }
         self.executors.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use ember_proto::{
+        ExecutionFailed, ExecutorMetadata, FetchFailed, LaunchTaskResponse, TaskFailure,
+    };
+
+    use super::*;
+
+    /// An executor that accepts every task and remembers it.
+    #[derive(Debug, Default)]
+    struct Recorder {
+        launched: Mutex<Vec<TaskKey>>,
+    }
+
+    #[tonic::async_trait]
+    impl ExecutorLink for Recorder {
+        async fn launch_task(
+            &self,
+            request: LaunchTaskRequest,
+        ) -> Result<LaunchTaskResponse, tonic::Status> {
+            if let (Ok(mut launched), Some(task)) = (self.launched.lock(), request.task) {
+                launched.push(task);
+            }
+            Ok(LaunchTaskResponse {
+                accepted: true,
+                reason: String::new(),
+            })
+        }
+        async fn remove_job(&self, _job_id: &str) {}
+        async fn shutdown(&self) {}
+    }
+
+    struct Harness {
+        state: State,
+        executors: Vec<(String, Arc<Recorder>)>,
+    }
+
+    impl Harness {
+        fn new(max_task_failures: u32, max_stage_attempts: u32) -> Self {
+            let (events, _rx) = mpsc::unbounded_channel();
+            let (listeners, _) = broadcast::channel(1024);
+            let config = SchedulerConfig {
+                max_task_failures,
+                max_stage_attempts,
+                executor_timeout: Duration::from_secs(60),
+                tick: Duration::from_secs(1),
+            };
+            Self {
+                state: State::new(config, events, listeners),
+                executors: Vec::new(),
+            }
+        }
+
+        fn add_executor(&mut self, id: &str) {
+            let recorder = Arc::new(Recorder::default());
+            self.state.handle(Event::ExecutorRegistered {
+                metadata: ExecutorMetadata {
+                    executor_id: id.into(),
+                    host: "h".into(),
+                    port: 1,
+                    cores: 1,
+                    ..Default::default()
+                },
+                link: Arc::clone(&recorder) as Arc<dyn ExecutorLink>,
+            });
+            self.executors.push((id.to_string(), recorder));
+        }
+
+        /// Submits a job of `(stage id, inputs, tasks)` stages.
+        fn submit(
+            &mut self,
+            stages: &[(u32, &[u32], usize)],
+        ) -> oneshot::Receiver<Result<JobOutput, JobError>> {
+            let (reply, rx) = oneshot::channel();
+            let spec = JobSpec {
+                job_id: "job".into(),
+                stages: stages
+                    .iter()
+                    .map(|(id, inputs, tasks)| StageSpec {
+                        stage_id: *id,
+                        plan: Bytes::from_static(b"plan"),
+                        inputs: inputs.to_vec(),
+                        partitions: *tasks,
+                    })
+                    .collect(),
+                session_config: Arc::new(HashMap::new()),
+            };
+            self.state.handle(Event::SubmitJob { spec, reply });
+            self.state.schedule();
+            rx
+        }
+
+        /// Lets spawned launches run, then returns (executor, task) launched since last call.
+        async fn launched(&self) -> Vec<(String, TaskKey)> {
+            for _ in 0..20 {
+                tokio::task::yield_now().await;
+            }
+            let mut out = Vec::new();
+            for (id, recorder) in &self.executors {
+                if let Ok(mut launched) = recorder.launched.lock() {
+                    out.extend(launched.drain(..).map(|k| (id.clone(), k)));
+                }
+            }
+            out.sort_by_key(|(_, k)| (k.stage_id, k.partition));
+            out
+        }
+
+        fn report(&mut self, executor: &str, key: &TaskKey, result: task_status::Result) {
+            self.state.handle(Event::TaskStatus(TaskStatus {
+                task: Some(key.clone()),
+                executor_id: executor.into(),
+                result: Some(result),
+                metrics: None,
+            }));
+            self.state.schedule();
+        }
+
+        fn succeed(&mut self, executor: &str, key: &TaskKey) {
+            let output = MapOutput {
+                map_partition: key.partition,
+                executor_id: executor.into(),
+                ..Default::default()
+            };
+            self.report(executor, key, task_status::Result::Success(output));
+        }
+
+        fn fail(&mut self, executor: &str, key: &TaskKey, reason: task_failure::Reason) {
+            let failure = TaskFailure {
+                reason: Some(reason),
+            };
+            self.report(executor, key, task_status::Result::Failure(failure));
+        }
+    }
+
+    fn fetch_failed(stage_id: u32, map_partition: u32, executor_id: &str) -> task_failure::Reason {
+        task_failure::Reason::FetchFailed(FetchFailed {
+            stage_id,
+            map_partition,
+            executor_id: executor_id.into(),
+            message: "connection refused".into(),
+        })
+    }
+
+    /// Runs the map stage of a two-stage job on executors a and b; returns the reduce task.
+    async fn run_map_stage(h: &mut Harness) -> (String, TaskKey) {
+        let launched = h.launched().await;
+        assert_eq!(launched.len(), 2, "{launched:?}");
+        for (executor, key) in &launched {
+            h.succeed(executor, key);
+        }
+        let mut reduce = h.launched().await;
+        assert_eq!(reduce.len(), 1);
+        reduce.remove(0)
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn fetch_failure_reruns_the_lost_map_task_without_counting_a_failure() {
+        let mut h = Harness::new(1, 4);
+        h.add_executor("a");
+        h.add_executor("b");
+        let mut result = h.submit(&[(0, &[], 2), (1, &[0], 1)]);
+        let (executor, reduce) = run_map_stage(&mut h).await;
+        let map_on_b = 1 - u32::from(executor == "b");
+        let lost = {
+            let stage = &h.state.jobs[0].stages[&0];
+            match &stage.tasks[map_on_b as usize].state {
+                TaskState::Done(out) => out.executor_id.clone(),
+                other => panic!("map task not done: {other:?}"),
+            }
+        };
+        // The reduce task cannot read map partition `map_on_b`: with spark.task.maxFailures = 1 a
+        // counted failure would abort the job; a fetch failure must not.
+        h.fail(&executor, &reduce, fetch_failed(0, map_on_b, &lost));
+        let rerun = h.launched().await;
+        assert_eq!(rerun.len(), 1, "{rerun:?}");
+        assert_eq!((rerun[0].1.stage_id, rerun[0].1.partition), (0, map_on_b));
+        assert!(result.try_recv().is_err(), "the job must still be running");
+        h.succeed(&rerun[0].0.clone(), &rerun[0].1.clone());
+        let retry = h.launched().await;
+        assert_eq!(retry.len(), 1);
+        assert_eq!(retry[0].1.stage_id, 1);
+        assert_eq!(
+            retry[0].1.stage_attempt, 1,
+            "the reduce stage gets a new attempt"
+        );
+        h.succeed(&retry[0].0.clone(), &retry[0].1.clone());
+        let output = result
+            .try_recv()
+            .expect("job finished")
+            .expect("job succeeded");
+        assert_eq!(output.final_stage, 1);
+        assert_eq!(output.outputs.len(), 1);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn repeated_fetch_failures_abort_after_max_consecutive_attempts() {
+        let mut h = Harness::new(4, 2);
+        h.add_executor("a");
+        h.add_executor("b");
+        let mut result = h.submit(&[(0, &[], 2), (1, &[0], 1)]);
+        let (mut executor, mut reduce) = run_map_stage(&mut h).await;
+        for attempt in 0..2 {
+            let holder = match &h.state.jobs[0].stages[&0].tasks[0].state {
+                TaskState::Done(out) => out.executor_id.clone(),
+                other => panic!("map task not done: {other:?}"),
+            };
+            h.fail(&executor, &reduce, fetch_failed(0, 0, &holder));
+            if attempt == 1 {
+                break;
+            }
+            let rerun = h.launched().await;
+            assert_eq!((rerun[0].1.stage_id, rerun[0].1.partition), (0, 0));
+            h.succeed(&rerun[0].0.clone(), &rerun[0].1.clone());
+            let mut next = h.launched().await;
+            (executor, reduce) = next.remove(0);
+        }
+        let err = result
+            .try_recv()
+            .expect("job ended")
+            .expect_err("job aborted");
+        let message = err.to_string();
+        assert!(
+            message.contains("stage 1 failed 2 consecutive attempts"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn task_failures_abort_after_max_failures_naming_stage_and_task() {
+        let mut h = Harness::new(2, 4);
+        h.add_executor("a");
+        let mut result = h.submit(&[(0, &[], 1)]);
+        for attempt in 0..2 {
+            let launched = h.launched().await;
+            assert_eq!(launched.len(), 1, "attempt {attempt}");
+            assert_eq!(launched[0].1.attempt_number, attempt);
+            let failure = task_failure::Reason::ExecutionFailed(ExecutionFailed {
+                message: "division by zero".into(),
+            });
+            h.fail("a", &launched[0].1, failure);
+        }
+        let message = result
+            .try_recv()
+            .expect("job ended")
+            .expect_err("job aborted")
+            .to_string();
+        assert!(
+            message.contains("task 0 in stage 0 failed 2 times"),
+            "{message}"
+        );
+        assert!(message.contains("division by zero"), "{message}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_lost_executor_loses_its_running_tasks_and_needed_outputs() {
+        let mut h = Harness::new(1, 4);
+        h.add_executor("a");
+        h.add_executor("b");
+        let _result = h.submit(&[(0, &[], 2), (1, &[0], 1)]);
+        let (reduce_executor, _reduce) = run_map_stage(&mut h).await;
+        // Lose the executor running the reduce task; it also holds one map output.
+        h.state.handle(Event::ExecutorLost {
+            executor_id: reduce_executor.clone(),
+            reason: "exited".into(),
+        });
+        h.state.schedule();
+        let relaunched = h.launched().await;
+        assert_eq!(
+            relaunched.len(),
+            1,
+            "only one executor is left with one slot"
+        );
+        assert_eq!(
+            relaunched[0].1.stage_id, 0,
+            "the lost map output comes first"
+        );
+        assert_ne!(relaunched[0].0, reduce_executor);
     }
 }

@@ -274,3 +274,56 @@ mod tests {
         assert_eq!(reads[0].length, 40);
     }
 }
+
+#[cfg(test)]
+mod fetch_failure_tests {
+    use super::*;
+    use crate::error::find_fetch_failure;
+    use crate::shuffle::ShuffleEnv;
+    use arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::prelude::SessionConfig;
+    use ember_proto::ShuffleSegment;
+
+    /// A reader whose input file vanished reports a typed fetch failure naming the producer.
+    #[tokio::test]
+    async fn missing_map_output_is_a_typed_fetch_failure() {
+        let schema = Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, false)]));
+        let output = MapOutput {
+            map_partition: 3,
+            executor_id: "exec-7".into(),
+            host: "127.0.0.1".into(),
+            port: 1,
+            file: "s2-m3-a9.data".into(),
+            path: "/nonexistent/ember/s2-m3-a9.data".into(),
+            segments: vec![ShuffleSegment {
+                reduce_partition: 0,
+                offset: 0,
+                length: 100,
+                rows: 1,
+            }],
+        };
+        let inputs = TaskInputs {
+            job_id: "job".into(),
+            by_stage: HashMap::from([(2, Arc::new(vec![output]))]),
+        };
+        // Same host, host-local reads on: the reader maps the (missing) file directly.
+        let env = ShuffleEnv::new("exec-1", "127.0.0.1", true, 1 << 20);
+        let config = SessionConfig::new()
+            .with_extension(Arc::new(env))
+            .with_extension(Arc::new(inputs));
+        let ctx = Arc::new(TaskContext::default().with_session_config(config));
+        let reader = ShuffleReaderExec::new(2, schema, 1, false);
+        let stream = reader.execute(0, ctx).expect("stream starts");
+        let err = stream
+            .try_collect::<Vec<_>>()
+            .await
+            .expect_err("the file does not exist");
+        let failure = find_fetch_failure(&err).expect("typed fetch failure");
+        assert_eq!(failure.stage_id, 2);
+        assert_eq!(failure.map_partition, 3);
+        assert_eq!(failure.executor_id, "exec-7");
+        // Wrapped further, as operators above the reader do, it is still found.
+        let wrapped = DataFusionError::Context("joining".into(), Box::new(err));
+        assert!(find_fetch_failure(&wrapped).is_some());
+    }
+}
