@@ -126,6 +126,24 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "Joins whose smaller side is estimated below this size broadcast it to every task; -1 disables.",
     },
     KnownKey {
+        key: "spark.sql.ansi.enabled",
+        kind: ValueKind::Bool,
+        default: "true",
+        doc: "ANSI SQL mode (Spark 4 default): overflow, division by zero and invalid casts raise errors instead of returning NULL.",
+    },
+    KnownKey {
+        key: "spark.sql.session.timeZone",
+        kind: ValueKind::Text,
+        default: "UTC",
+        doc: "Session time zone for timestamp functions (Spark: the JVM's zone).",
+    },
+    KnownKey {
+        key: "spark.sql.caseSensitive",
+        kind: ValueKind::Bool,
+        default: "false",
+        doc: "Whether identifiers are resolved case-sensitively.",
+    },
+    KnownKey {
         key: "spark.driver.host",
         kind: ValueKind::Text,
         default: "127.0.0.1",
@@ -243,6 +261,11 @@ impl SparkConf {
         }
         self.values.insert(key.to_string(), value.to_string());
         Ok(())
+    }
+
+    /// Removes an explicit setting (the key returns to its default).
+    pub fn remove(&mut self, key: &str) {
+        self.values.remove(key);
     }
 
     /// The raw value, if set.

@@ -23,14 +23,20 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cli;
 pub mod config;
 pub mod driver_service;
 pub mod error;
+pub mod format;
 pub mod launcher;
 pub mod master;
 pub mod planner;
+pub mod properties;
 pub mod scheduler;
+pub mod semantics;
 pub mod session;
+pub mod spark_errors;
+pub mod sql;
 
 pub use config::SparkConf;
 pub use error::{EmberError, Result};

@@ -220,7 +220,7 @@ impl Planner {
                 .with_new_children(vec![left, right])?
                 .recompute_properties()
                 .build_exec()?;
-            return Ok(Some(rewritten));
+            return Ok(Some(same_partition_count(plan, rewritten)?));
         }
         if let Some(join) = plan.downcast_ref::<NestedLoopJoinExec>()
             && emits_build_rows_at_end(join.join_type())
@@ -308,6 +308,27 @@ impl Planner {
         }
         Ok(plan)
     }
+}
+
+/// Keeps a rewritten operator's partition count what its parent was planned for: the parent
+/// may require a single partition (a sort, a final aggregate) or line its partitions up with a
+/// sibling's.
+fn same_partition_count(
+    original: &Arc<dyn ExecutionPlan>,
+    rewritten: Arc<dyn ExecutionPlan>,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    let before = original.output_partitioning().partition_count();
+    let after = rewritten.output_partitioning().partition_count();
+    Ok(if before == after {
+        rewritten
+    } else if before == 1 {
+        Arc::new(CoalescePartitionsExec::new(rewritten))
+    } else {
+        Arc::new(RepartitionExec::try_new(
+            rewritten,
+            Partitioning::RoundRobinBatch(before),
+        )?)
+    })
 }
 
 fn collect_reader_stages(plan: &Arc<dyn ExecutionPlan>, out: &mut Vec<u32>) {

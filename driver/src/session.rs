@@ -19,6 +19,7 @@ use datafusion::physical_plan::{
     ExecutionPlan, RecordBatchStream, SendableRecordBatchStream, displayable,
 };
 use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion_spark::SessionStateBuilderSpark;
 use ember_executor::codec::encode_plan;
 use ember_executor::shuffle::{ShuffleEnv, ShuffleReaderExec, TaskInputs};
 use ember_proto::driver_service_server::DriverServiceServer;
@@ -35,6 +36,7 @@ use crate::planner::{StageDag, plan_stages};
 use crate::scheduler::{
     JobError, JobOutput, JobSpec, SchedulerConfig, SchedulerEvent, SchedulerHandle, StageSpec,
 };
+use crate::sql::SparkStatement;
 
 /// Builds a [`Session`] from `spark.*` settings.
 ///
@@ -66,6 +68,12 @@ impl SessionBuilder {
         self.config("spark.app.name", name)
     }
 
+    /// Starts from a whole configuration (e.g. read from properties files).
+    pub fn conf(mut self, conf: SparkConf) -> Self {
+        self.conf = conf;
+        self
+    }
+
     /// Sets any `spark.*` key. A bad value of a known key is reported by [`SessionBuilder::build`].
     pub fn config(mut self, key: &str, value: &str) -> Self {
         if let Err(e) = self.conf.set(key, value)
@@ -90,7 +98,10 @@ impl SessionBuilder {
 
 struct Inner {
     ctx: SessionContext,
-    conf: SparkConf,
+    /// Settings as changed by `SET` / `RESET` since start.
+    conf: std::sync::Mutex<SparkConf>,
+    /// Settings the session was built with (what `RESET` returns to).
+    initial_conf: SparkConf,
     master: Master,
     scheduler: SchedulerHandle,
     launcher: Mutex<Option<Launcher>>,
@@ -180,12 +191,25 @@ impl Session {
         options
             .optimizer
             .enable_physical_uncorrelated_scalar_subquery = false;
+        crate::semantics::apply(&mut config, &conf)?;
         let runtime = RuntimeEnvBuilder::new().build_arc()?;
-        let state = SessionStateBuilder::new()
+        let mut builder = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features()
-            .build();
+            .with_spark_features();
+        // Spark's `avg` returns a double for decimals; Spark itself widens the decimal, as
+        // DataFusion's `avg` does.
+        builder
+            .aggregate_functions()
+            .get_or_insert_with(Vec::new)
+            .push(datafusion::functions_aggregate::average::avg_udaf());
+        // Spark's operators take precedence over DataFusion's and datafusion-spark's.
+        builder
+            .expr_planners()
+            .get_or_insert_with(Vec::new)
+            .insert(0, Arc::new(crate::semantics::SparkOperatorPlanner));
+        let state = builder.build();
         let ctx = SessionContext::new_with_state(state);
 
         let scheduler = SchedulerHandle::start(SchedulerConfig {
@@ -250,7 +274,8 @@ impl Session {
         Ok(Session {
             inner: Arc::new(Inner {
                 ctx,
-                conf,
+                conf: std::sync::Mutex::new(conf.clone()),
+                initial_conf: conf,
                 master,
                 scheduler,
                 launcher: Mutex::new(Some(launcher)),
@@ -266,9 +291,69 @@ impl Session {
         &self.inner.ctx
     }
 
-    /// The settings the session was built with.
-    pub fn conf(&self) -> &SparkConf {
-        &self.inner.conf
+    /// The session's current settings.
+    pub fn conf(&self) -> SparkConf {
+        self.lock_conf().clone()
+    }
+
+    fn lock_conf(&self) -> std::sync::MutexGuard<'_, SparkConf> {
+        // A panic while holding this lock cannot leave the map half-updated.
+        self.inner.conf.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies a changed configuration to the DataFusion session.
+    fn apply_conf(&self, conf: &SparkConf) -> Result<()> {
+        let state = self.inner.ctx.state_ref();
+        let mut state = state.write();
+        let config = state.config_mut();
+        crate::semantics::apply(config, conf)?;
+        if let Some(n) = conf.get_usize("spark.sql.shuffle.partitions")? {
+            config.options_mut().execution.target_partitions = n;
+        }
+        for (key, value) in conf.iter() {
+            if key.starts_with("datafusion.") {
+                config.options_mut().set(key, value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `SET` / `RESET`, returning Spark's `key`/`value` rows.
+    fn run_set(&self, statement: SparkStatement) -> Result<DataFrame> {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let snapshot = {
+            let mut conf = self.lock_conf();
+            match statement {
+                SparkStatement::SetList => {
+                    rows = conf
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect();
+                }
+                SparkStatement::SetShow(key) => {
+                    let value = conf
+                        .get_or_default(&key)
+                        .unwrap_or("<undefined>")
+                        .to_string();
+                    rows.push((key, value));
+                }
+                SparkStatement::Set(key, value) => {
+                    conf.set(&key, &value)?;
+                    rows.push((key, value));
+                }
+                SparkStatement::Reset(None) => *conf = self.inner.initial_conf.clone(),
+                SparkStatement::Reset(Some(key)) => {
+                    conf.remove(&key);
+                    if let Some(v) = self.inner.initial_conf.get(&key) {
+                        conf.set(&key, v)?;
+                    }
+                }
+                SparkStatement::CreateView { .. } => {}
+            }
+            conf.clone()
+        };
+        self.apply_conf(&snapshot)?;
+        Ok(DataFrame::local(key_value_batch(rows)?))
     }
 
     /// The parsed master.
@@ -299,6 +384,19 @@ impl Session {
     /// # Errors
     /// SQL errors, unknown tables and planning errors.
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
+        if let Some(statement) = crate::sql::parse(sql) {
+            return match statement {
+                SparkStatement::CreateView { sql } => {
+                    let plan = self.inner.ctx.state().create_logical_plan(&sql).await?;
+                    self.inner.ctx.execute_logical_plan(plan).await?;
+                    Ok(DataFrame::Local {
+                        schema: Arc::new(Schema::empty()),
+                        batches: Vec::new(),
+                    })
+                }
+                other => self.run_set(other),
+            };
+        }
         let state = self.inner.ctx.state();
         let plan = state.create_logical_plan(sql).await?;
         match plan {
@@ -495,6 +593,19 @@ fn local_dirs(conf: &SparkConf) -> Vec<PathBuf> {
     } else {
         dirs
     }
+}
+
+fn key_value_batch(rows: Vec<(String, String)>) -> Result<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("key", DataType::Utf8, false),
+        Field::new("value", DataType::Utf8, false),
+    ]));
+    let keys = StringArray::from_iter_values(rows.iter().map(|(k, _)| k.as_str()));
+    let values = StringArray::from_iter_values(rows.iter().map(|(_, v)| v.as_str()));
+    Ok(
+        RecordBatch::try_new(schema, vec![Arc::new(keys), Arc::new(values)])
+            .map_err(datafusion::error::DataFusionError::from)?,
+    )
 }
 
 fn explain_batch(rows: Vec<(&str, String)>) -> Result<RecordBatch> {

@@ -4,12 +4,15 @@
 //! travel as [`EmberPlanNode`]s inside datafusion-proto's extension slot. The codec lives next to
 //! the operators it builds (the proto crate only declares the messages).
 
-use std::sync::Arc;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 use bytes::Bytes;
 use datafusion::arrow::datatypes::Schema;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
+use datafusion::logical_expr::ScalarUDF;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion_proto::bytes::{
     physical_plan_from_bytes_with_extension_codec, physical_plan_to_bytes_with_extension_codec,
@@ -25,7 +28,26 @@ use prost::Message;
 
 use crate::shuffle::{ShuffleReaderExec, ShuffleWriterExec};
 
-/// Encodes and decodes [`ShuffleWriterExec`] and [`ShuffleReaderExec`].
+/// Spark's scalar functions by name. Several share a name with a DataFusion function (Spark's
+/// `date_part` simplifies into DataFusion's); executors therefore keep DataFusion's functions in
+/// their registry and get Spark's through this codec, marked when the plan is encoded.
+static SPARK_SCALAR_FUNCTIONS: LazyLock<HashMap<String, Arc<ScalarUDF>>> = LazyLock::new(|| {
+    datafusion_spark::all_default_scalar_functions()
+        .into_iter()
+        .map(|f| (f.name().to_string(), f))
+        .collect()
+});
+
+/// Marks a Spark implementation in a plan's function definition bytes.
+const SPARK_FUNCTION: &[u8] = b"spark";
+
+fn impl_type(udf: &ScalarUDF) -> TypeId {
+    let any: &dyn Any = udf.inner().as_ref();
+    any.type_id()
+}
+
+/// Encodes and decodes [`ShuffleWriterExec`] and [`ShuffleReaderExec`], and tells Spark's
+/// functions apart from DataFusion's functions of the same name.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct EmberCodec;
 
@@ -78,6 +100,24 @@ impl PhysicalExtensionCodec for EmberCodec {
                 )))
             }
             None => Err(decode_err("Ember plan node", "empty node")),
+        }
+    }
+
+    fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {
+        if let Some(spark) = SPARK_SCALAR_FUNCTIONS.get(node.name())
+            && impl_type(spark) == impl_type(node)
+        {
+            buf.extend_from_slice(SPARK_FUNCTION);
+        }
+        Ok(())
+    }
+
+    fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
+        match SPARK_SCALAR_FUNCTIONS.get(name) {
+            Some(f) if buf == SPARK_FUNCTION => Ok(Arc::clone(f)),
+            _ => Err(DataFusionError::Plan(format!(
+                "function {name} is not available on this executor"
+            ))),
         }
     }
 

@@ -181,11 +181,7 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
     if let Some(bytes) = config.memory_pool_bytes {
         runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
     }
-    let session = SessionStateBuilder::new()
-        .with_config(SessionConfig::new())
-        .with_runtime_env(runtime.build_arc()?)
-        .with_default_features()
-        .build();
+    let session = executor_session_state(runtime.build_arc()?);
 
     let driver = connect_driver(&config.driver_url, config.max_message_bytes).await?;
     let shuffle = Arc::new(ShuffleEnv::new(
@@ -284,6 +280,36 @@ impl ExecutorState {
             .cores
             .saturating_sub(self.running_count.load(Ordering::Relaxed))
     }
+}
+
+/// The function registry tasks decode plans against: DataFusion's functions plus Spark's
+/// aggregate and window functions. Spark's scalar functions come through the plan codec (see
+/// [`crate::codec`]), because some share names with DataFusion's.
+pub fn executor_session_state(
+    runtime: Arc<datafusion::execution::runtime_env::RuntimeEnv>,
+) -> SessionState {
+    let mut builder = SessionStateBuilder::new()
+        .with_config(SessionConfig::new())
+        .with_runtime_env(runtime)
+        .with_default_features();
+    builder
+        .aggregate_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(spark_aggregate_functions());
+    builder
+        .window_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(datafusion_spark::all_default_window_functions());
+    builder.build()
+}
+
+/// Spark's aggregate functions that Ember uses. Spark's `avg` is left out: it returns a double
+/// for decimals, where Spark itself (and DataFusion's `avg`) widen the decimal.
+pub fn spark_aggregate_functions() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
+    datafusion_spark::all_default_aggregate_functions()
+        .into_iter()
+        .filter(|f| f.name() != "avg")
+        .collect()
 }
 
 /// Keeps only characters that are safe in a file name.

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod golden;
+
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};

@@ -1,0 +1,259 @@
+//! The `ember` command line: `ember sql` (like `spark-sql`) and `ember submit` (like
+//! `spark-submit` for SQL applications).
+//!
+//! Configuration is layered as in Spark: `$SPARK_CONF_DIR/spark-defaults.conf` (or
+//! `--properties-file`), then `--conf key=value`, then `--master` and `--name`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::SparkConf;
+use crate::error::{EmberError, Result};
+use crate::format::{OutputFormat, render};
+use crate::properties::{default_properties_file, load_properties};
+use crate::session::Session;
+use crate::spark_errors::spark_message;
+use crate::sql::split::split_statements;
+
+/// A native, Spark-compatible distributed SQL runtime.
+#[derive(Debug, Parser)]
+#[command(name = "ember", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run SQL statements interactively, from -e or from a file, like spark-sql
+    Sql(SqlArgs),
+    /// Run a SQL application (a file of statements), like spark-submit
+    Submit(SubmitArgs),
+}
+
+/// Options shared by `sql` and `submit`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Where executors run: local[N], local[*], local-cluster[E,C,M]
+    #[arg(long)]
+    pub master: Option<String>,
+    /// Application name (spark.app.name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A spark.* setting, key=value (repeatable)
+    #[arg(long = "conf", short = 'c', value_name = "KEY=VALUE")]
+    pub conf: Vec<String>,
+    /// Properties file to read instead of $SPARK_CONF_DIR/spark-defaults.conf
+    #[arg(long)]
+    pub properties_file: Option<PathBuf>,
+}
+
+/// `ember sql` options.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// SQL statements to run (;-separated)
+    #[arg(short = 'e', conflicts_with = "file")]
+    pub execute: Option<String>,
+    /// File of ;-separated SQL statements
+    #[arg(short = 'f')]
+    pub file: Option<PathBuf>,
+    /// How results are printed: tsv (spark-sql's default), csv (with a header), json, table
+    #[arg(long, default_value = "tsv")]
+    pub output_format: OutputFormat,
+}
+
+/// `ember submit` options.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// client (the driver runs here) or cluster (not available yet)
+    #[arg(long, default_value = "client")]
+    pub deploy_mode: String,
+    /// The SQL application: a file of ;-separated statements
+    pub app: PathBuf,
+}
+
+/// Builds the configuration from the layered sources.
+fn configuration(common: &CommonArgs) -> Result<SparkConf> {
+    let mut conf = SparkConf::new();
+    if let Some(path) = common
+        .properties_file
+        .clone()
+        .or_else(default_properties_file)
+    {
+        load_properties(&path, &mut conf)?;
+    }
+    for pair in &common.conf {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| EmberError::config("--conf", pair, "expected key=value"))?;
+        conf.set(key.trim(), value.trim())?;
+    }
+    if let Some(master) = &common.master {
+        conf.set("spark.master", master)?;
+    }
+    if let Some(name) = &common.name {
+        conf.set("spark.app.name", name)?;
+    }
+    Ok(conf)
+}
+
+async fn start(common: &CommonArgs) -> Result<Session> {
+    let conf = configuration(common)?;
+    Session::builder().conf(conf).build().await
+}
+
+/// Runs one statement and prints its result. Returns the number of rows.
+async fn run_statement(
+    session: &Session,
+    sql: &str,
+    format: OutputFormat,
+    out: &mut impl Write,
+) -> Result<usize> {
+    let started = Instant::now();
+    let df = session.sql(sql).await?;
+    let schema = df.schema();
+    let batches = df.collect().await?;
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    if !schema.fields().is_empty() {
+        let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let text = render(format, &columns, &batches);
+        out.write_all(text.as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| EmberError::Io {
+                context: "cannot write results".into(),
+                source: e,
+            })?;
+    }
+    eprintln!(
+        "Time taken: {:.3} seconds, Fetched {rows} row(s)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(rows)
+}
+
+/// Runs every statement of `script`, stopping at the first failure (as spark-sql does).
+async fn run_script(session: &Session, script: &str, format: OutputFormat) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    for statement in split_statements(script) {
+        let run = run_statement(session, &statement, format, &mut stdout);
+        tokio::select! {
+            result = run => { result?; }
+            _ = tokio::signal::ctrl_c() => {
+                // Dropping the statement cancels its job on every executor.
+                return Err(EmberError::Cancelled("interrupted".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The interactive shell: line editing and history when stdin is a terminal.
+async fn run_interactive(session: &Session, format: OutputFormat) -> Result<()> {
+    let mut editor = rustyline::DefaultEditor::new()
+        .map_err(|e| EmberError::Internal(format!("cannot start line editor: {e}")))?;
+    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".ember_history"));
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    let mut buffer = String::new();
+    loop {
+        let prompt = if buffer.is_empty() {
+            "ember-sql> "
+        } else {
+            "         > "
+        };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                buffer.push_str(&line);
+                buffer.push('\n');
+                if !line.trim_end().ends_with(';') {
+                    continue;
+                }
+                let _ = editor.add_history_entry(buffer.trim());
+                let script = std::mem::take(&mut buffer);
+                if let Err(e) = run_script(session, &script, format).await {
+                    eprintln!("Error: {}", spark_message(&e));
+                }
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => buffer.clear(),
+            Err(_) => break,
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    Ok(())
+}
+
+/// Runs the command line. Returns the process exit code.
+pub async fn main(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Sql(args) => sql(args).await,
+        Command::Submit(args) => submit(args).await,
+    };
+    match result {
+        Ok(()) => 0,
+        Err(EmberError::Cancelled(_)) => {
+            eprintln!("Cancelled");
+            130
+        }
+        Err(e) => {
+            eprintln!("Error: {}", spark_message(&e));
+            1
+        }
+    }
+}
+
+async fn sql(args: SqlArgs) -> Result<()> {
+    let script = match (&args.execute, &args.file) {
+        (Some(sql), _) => Some(sql.clone()),
+        (None, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| EmberError::Io {
+            context: format!("cannot read {}", path.display()),
+            source: e,
+        })?),
+        (None, None) if !std::io::stdin().is_terminal() => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| EmberError::Io {
+                    context: "cannot read standard input".into(),
+                    source: e,
+                })?;
+            Some(text)
+        }
+        (None, None) => None,
+    };
+    let session = start(&args.common).await?;
+    let result = match script {
+        Some(script) => run_script(&session, &script, args.output_format).await,
+        None => run_interactive(&session, args.output_format).await,
+    };
+    session.stop().await;
+    result
+}
+
+async fn submit(args: SubmitArgs) -> Result<()> {
+    if args.deploy_mode != "client" {
+        return Err(EmberError::config(
+            "--deploy-mode",
+            &args.deploy_mode,
+            "only client mode is available (cluster mode needs the Kubernetes launcher)",
+        ));
+    }
+    let script = std::fs::read_to_string(&args.app).map_err(|e| EmberError::Io {
+        context: format!("cannot read {}", args.app.display()),
+        source: e,
+    })?;
+    let session = start(&args.common).await?;
+    let result = run_script(&session, &script, OutputFormat::Tsv).await;
+    session.stop().await;
+    result
+}

@@ -1,0 +1,92 @@
+//! Spark semantics over DataFusion: the one place where the session's DataFusion options are set
+//! from `spark.*` keys so that SQL behaves as it does on JVM Spark.
+//!
+//! - the Spark SQL dialect of sqlparser, and the `datafusion-spark` functions and expression
+//!   planner (registered on the driver and on every executor, which decode plans naming them);
+//! - ascending sorts put NULLs first (`nulls_min`), as Spark does;
+//! - ANSI mode from `spark.sql.ansi.enabled` (Spark 4 default: on);
+//! - the session time zone from `spark.sql.session.timeZone`;
+//! - Spark's `/` and `DIV` ([`SparkOperatorPlanner`]).
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::DFSchema;
+use datafusion::common::config::Dialect;
+use datafusion::functions::math::expr_fn::trunc;
+use datafusion::logical_expr::ExprSchemable;
+use datafusion::logical_expr::expr_fn::cast;
+use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
+use datafusion::prelude::SessionConfig;
+use datafusion::sql::sqlparser::ast::BinaryOperator;
+
+use crate::config::SparkConf;
+use crate::error::Result;
+
+/// Sets the DataFusion options that give `config` Spark's behaviour.
+///
+/// # Errors
+/// A malformed value of one of the `spark.*` keys read here.
+pub fn apply(config: &mut SessionConfig, conf: &SparkConf) -> Result<()> {
+    let ansi = conf.get_bool("spark.sql.ansi.enabled")?.unwrap_or(true);
+    let case_sensitive = conf.get_bool("spark.sql.caseSensitive")?.unwrap_or(false);
+    let time_zone = conf
+        .get_or_default("spark.sql.session.timeZone")
+        .unwrap_or("UTC")
+        .to_string();
+    let options = config.options_mut();
+    options.sql_parser.dialect = Dialect::Spark;
+    options.sql_parser.default_null_ordering = "nulls_min".to_string();
+    // DataFusion resolves unquoted identifiers by lowercasing them; that is Spark's
+    // case-insensitive resolution as long as catalogs hold lowercase names.
+    options.sql_parser.enable_ident_normalization = !case_sensitive;
+    options.execution.enable_ansi_mode = ansi;
+    options.execution.time_zone = Some(time_zone);
+    Ok(())
+}
+
+/// Plans Spark's arithmetic operators where they differ from DataFusion's:
+/// `/` between integers yields a double (`7 / 2 = 3.5`), and `DIV` is integral division
+/// truncating toward zero (`-7 div 2 = -3`) with a `BIGINT` result.
+#[derive(Debug, Default)]
+pub struct SparkOperatorPlanner;
+
+fn is_integer(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+            | DataType::Null
+    )
+}
+
+impl ExprPlanner for SparkOperatorPlanner {
+    fn plan_binary_op(
+        &self,
+        expr: RawBinaryExpr,
+        schema: &DFSchema,
+    ) -> datafusion::error::Result<PlannerResult<RawBinaryExpr>> {
+        let types = (expr.left.get_type(schema), expr.right.get_type(schema));
+        let (Ok(left_type), Ok(right_type)) = types else {
+            return Ok(PlannerResult::Original(expr));
+        };
+        let both_integers = is_integer(&left_type) && is_integer(&right_type);
+        match expr.op {
+            BinaryOperator::Divide if both_integers => Ok(PlannerResult::Planned(
+                cast(expr.left, DataType::Float64) / cast(expr.right, DataType::Float64),
+            )),
+            BinaryOperator::MyIntegerDivide if both_integers => Ok(PlannerResult::Planned(
+                cast(expr.left, DataType::Int64) / cast(expr.right, DataType::Int64),
+            )),
+            BinaryOperator::MyIntegerDivide => Ok(PlannerResult::Planned(cast(
+                trunc(vec![expr.left / expr.right]),
+                DataType::Int64,
+            ))),
+            _ => Ok(PlannerResult::Original(expr)),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `ember sql` and `ember submit` behave like spark-sql and spark-submit: layered configuration,
+//! scripts of several statements, output formats and exit codes.
+
+use std::process::Command;
+
+fn ember(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ember"));
+    cmd.args(args).env_remove("SPARK_CONF_DIR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run ember");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn csv_output_has_a_header_and_spark_values() {
+    let (code, stdout, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[2]",
+            "--output-format",
+            "csv",
+            "-e",
+            "SELECT 7 / 2 AS half, 'a,b' AS s, CAST(NULL AS INT) AS n, array(1, 2) AS xs",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "half,s,n,xs\n3.5,\"a,b\",NULL,\"[1,2]\"\n");
+}
+
+#[test]
+fn a_file_of_statements_with_comments_runs_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("app.sql");
+    std::fs::write(
+        &script,
+        "-- a view, then two queries\nCREATE TEMPORARY VIEW v AS SELECT * FROM (VALUES (1), (2), (3)) AS t(x);\n\
+         /* a block comment; with a semicolon */\nSELECT sum(x) FROM v;\nSELECT x FROM v WHERE x > 1 ORDER BY x;\n",
+    )
+    .expect("write script");
+    let path = script.display().to_string();
+    let (code, stdout, stderr) = ember(&["sql", "--master", "local[2]", "-f", &path], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "6\n2\n3\n");
+    assert_eq!(stderr.matches("Time taken:").count(), 3, "{stderr}");
+
+    let (code, _, stderr) = ember(&["submit", "--master", "local[2]", &path], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::write(
+        &script,
+        "SELECT 1;\nSELECT * FROM missing_table;\nSELECT 2;\n",
+    )
+    .expect("write");
+    let (code, stdout, stderr) = ember(&["submit", "--master", "local[2]", &path], &[]);
+    assert_eq!(
+        code, 1,
+        "a failed statement fails the application: {stderr}"
+    );
+    assert_eq!(stdout, "1\n", "statements after the failure do not run");
+}
+
+#[test]
+fn configuration_layers_properties_conf_and_set() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("spark-defaults.conf"),
+        "# defaults\nspark.master local[1]\nspark.sql.shuffle.partitions 3\nspark.custom.key from-file\n",
+    )
+    .expect("write defaults");
+    let conf_dir = dir.path().display().to_string();
+    let (code, stdout, stderr) = ember(
+        &[
+            "sql",
+            "--conf",
+            "spark.custom.key=from-flag",
+            "-e",
+            "SET spark.sql.shuffle.partitions; SET spark.custom.key; SET spark.custom.key=from-set; SET spark.custom.key; RESET; SET spark.custom.key",
+        ],
+        &[("SPARK_CONF_DIR", &conf_dir)],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "spark.sql.shuffle.partitions\t3\nspark.custom.key\tfrom-flag\nspark.custom.key\tfrom-set\nspark.custom.key\tfrom-set\nspark.custom.key\tfrom-flag\n"
+    );
+    let (code, _, stderr) = ember(
+        &["sql", "-e", "SET spark.executor.memory=lots"],
+        &[("SPARK_CONF_DIR", &conf_dir)],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("spark.executor.memory"), "{stderr}");
+}
+
+#[test]
+fn version_and_help() {
+    let (code, stdout, _) = ember(&["--version"], &[]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("ember "), "{stdout}");
+    for sub in ["sql", "submit"] {
+        let (code, stdout, _) = ember(&[sub, "--help"], &[]);
+        assert_eq!(code, 0);
+        assert!(
+            stdout.contains("--master") && stdout.contains("--conf"),
+            "{stdout}"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+-- Dates and timestamps (session time zone UTC).
+SELECT date '2024-02-28' + 1, date '2024-03-01' - 1;
+SELECT date_add(date '2024-02-28', 2), date_sub(date '2024-03-01', 1);
+SELECT datediff(date '2024-03-01', date '2024-02-01');
+SELECT year(date '2024-07-15'), month(date '2024-07-15'), day(date '2024-07-15');
+SELECT dayofweek(date '2024-07-15'), dayofyear(date '2024-07-15'), weekofyear(date '2024-07-15');
+SELECT quarter(date '2024-07-15'), last_day(date '2024-02-10');
+SELECT add_months(date '2024-01-31', 1), months_between(date '2024-03-15', date '2024-01-15');
+SELECT to_date('2024-07-15'), to_date('15/07/2024', 'dd/MM/yyyy');
+SELECT date_format(date '2024-07-15', 'yyyy/MM/dd'), date_format(timestamp '2024-07-15 13:05:09', 'HH:mm:ss');
+SELECT timestamp '2024-07-15 13:05:09', timestamp '2024-07-15 13:05:09.500';
+SELECT to_timestamp('2024-07-15 13:05:09'), to_timestamp('2024-07-15', 'yyyy-MM-dd');
+SELECT hour(timestamp '2024-07-15 13:05:09'), minute(timestamp '2024-07-15 13:05:09'), second(timestamp '2024-07-15 13:05:09');
+SELECT date_trunc('MONTH', timestamp '2024-07-15 13:05:09'), trunc(date '2024-07-15', 'YEAR');
+SELECT CAST('2024-07-15' AS DATE), CAST(date '2024-07-15' AS STRING);
+SELECT CAST(timestamp '2024-07-15 13:05:09' AS DATE);
+SELECT unix_timestamp(timestamp '2024-07-15 00:00:00'), from_unixtime(0);
+SELECT make_date(2024, 2, 29);
+SELECT next_day(date '2024-07-15', 'FRI');
+SELECT date '2024-07-15' < date '2024-08-01', date '2024-07-15' = CAST('2024-07-15' AS DATE);
+SELECT extract(YEAR FROM date '2024-07-15'), extract(MONTH FROM timestamp '2024-07-15 13:05:09');

@@ -1,0 +1,22 @@
+-- Join types.
+CREATE TEMPORARY VIEW l AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c'), (NULL, 'n')) AS l(k, lv);
+CREATE TEMPORARY VIEW r AS SELECT * FROM (VALUES (2, 'x'), (3, 'y'), (3, 'z'), (4, 'w'), (NULL, 'm')) AS r(k, rv);
+SELECT l.k, lv, rv FROM l JOIN r ON l.k = r.k ORDER BY l.k, rv;
+SELECT l.k, lv, rv FROM l LEFT JOIN r ON l.k = r.k ORDER BY l.k, rv;
+SELECT r.k, lv, rv FROM l RIGHT JOIN r ON l.k = r.k ORDER BY r.k, rv;
+SELECT l.k, r.k, lv, rv FROM l FULL OUTER JOIN r ON l.k = r.k ORDER BY l.k, r.k, rv;
+SELECT k, lv FROM l LEFT SEMI JOIN r ON l.k = r.k ORDER BY k;
+SELECT k, lv FROM l LEFT ANTI JOIN r ON l.k = r.k ORDER BY k;
+SELECT count(*) FROM l CROSS JOIN r;
+SELECT * FROM l JOIN r USING (k) ORDER BY k, rv;
+SELECT * FROM l NATURAL JOIN r ORDER BY k, rv;
+SELECT l.k, rv FROM l JOIN r ON l.k = r.k AND rv <> 'y' ORDER BY l.k;
+SELECT l.k, rv FROM l JOIN r ON l.k < r.k ORDER BY l.k, rv;
+SELECT l.k, lv FROM l WHERE l.k IN (SELECT k FROM r) ORDER BY l.k;
+SELECT l.k, lv FROM l WHERE l.k NOT IN (SELECT k FROM r WHERE k IS NOT NULL) ORDER BY l.k;
+SELECT l.k, lv FROM l WHERE EXISTS (SELECT 1 FROM r WHERE r.k = l.k) ORDER BY l.k;
+SELECT l.k, lv FROM l WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.k = l.k) ORDER BY l.k;
+SELECT a.k, b.k FROM l a JOIN l b ON a.k = b.k ORDER BY a.k;
+SELECT l.k, (SELECT max(rv) FROM r WHERE r.k = l.k) FROM l ORDER BY l.k;
+SELECT l.k FROM l WHERE l.k > (SELECT min(k) FROM r) ORDER BY l.k;
+SELECT l.k, count(r.k) FROM l LEFT JOIN r ON l.k = r.k GROUP BY l.k ORDER BY l.k;

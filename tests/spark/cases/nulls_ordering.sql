@@ -1,0 +1,22 @@
+-- NULL handling and ordering.
+CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES (1, 'b', 2.5), (2, NULL, NULL), (3, 'a', 1.0), (NULL, 'c', 3.5)) AS t(id, name, score);
+SELECT * FROM t ORDER BY id;
+SELECT * FROM t ORDER BY id DESC;
+SELECT * FROM t ORDER BY name;
+SELECT * FROM t ORDER BY name DESC NULLS FIRST;
+SELECT * FROM t ORDER BY score ASC NULLS LAST;
+SELECT id, coalesce(name, 'none') FROM t ORDER BY id;
+SELECT id, nvl(name, 'x'), ifnull(score, 0) FROM t ORDER BY id;
+SELECT id, nullif(id, 2) FROM t ORDER BY id;
+SELECT count(*), count(id), count(name), count(score) FROM t;
+SELECT sum(score), avg(score), min(name), max(name) FROM t;
+SELECT id FROM t WHERE name IS NULL;
+SELECT id FROM t WHERE name IS NOT NULL ORDER BY id;
+SELECT id FROM t WHERE score > 2 ORDER BY id;
+SELECT id, name IN ('a', 'b') FROM t ORDER BY id;
+SELECT id, isnull(name), isnotnull(name) FROM t ORDER BY id;
+SELECT id, CASE WHEN score IS NULL THEN 'none' WHEN score > 2 THEN 'high' ELSE 'low' END FROM t ORDER BY id;
+SELECT id, if(score > 2, 'yes', 'no') FROM t ORDER BY id;
+SELECT DISTINCT name FROM t ORDER BY name;
+SELECT id FROM t ORDER BY id LIMIT 2;
+SELECT id, nvl2(name, 'has', 'none') FROM t ORDER BY id;

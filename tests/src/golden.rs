@@ -1,0 +1,139 @@
+//! The Spark compatibility suite: golden files produced by JVM Spark
+//! (`tests/spark/generate_golden.py`) and their comparison with Ember's output.
+
+use std::path::{Path, PathBuf};
+
+use ember::Session;
+use ember::format::hive_rows;
+
+/// What Spark did with one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// A statement that succeeded (its output is not compared).
+    Ok,
+    /// A query: column names and rows as spark-sql prints them.
+    Rows {
+        columns: Vec<String>,
+        rows: Vec<String>,
+    },
+    /// Spark raised an error of this class.
+    Error(String),
+}
+
+/// One statement of a golden file.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// `file:N`, N counting statements from 1.
+    pub id: String,
+    pub sql: String,
+    pub expected: Expected,
+}
+
+/// Parses a golden file.
+pub fn parse_golden(name: &str, text: &str) -> Vec<Record> {
+    let mut records = Vec::new();
+    for block in text.split("\n\n") {
+        let lines: Vec<&str> = block.lines().filter(|l| !l.starts_with('#')).collect();
+        let Some((head, rest)) = lines.split_first() else {
+            continue;
+        };
+        let sep = rest.iter().position(|l| *l == "----");
+        let (sql_lines, result) = match sep {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &[][..]),
+        };
+        let sql = sql_lines.join("\n");
+        let expected = match *head {
+            "statement ok" => Expected::Ok,
+            "query" => Expected::Rows {
+                columns: result
+                    .first()
+                    .map(|h| h.split('\t').map(str::to_string).collect())
+                    .unwrap_or_default(),
+                rows: result.iter().skip(1).map(|r| r.to_string()).collect(),
+            },
+            "query error" | "statement error" => {
+                Expected::Error(result.first().map(|s| s.to_string()).unwrap_or_default())
+            }
+            _ => continue,
+        };
+        records.push(Record {
+            id: format!("{name}:{}", records.len() + 1),
+            sql,
+            expected,
+        });
+    }
+    records
+}
+
+/// How Ember did on one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Same rows (or same success / failure).
+    Match { names_match: bool },
+    /// Different rows, or a failure where Spark succeeded, or success where Spark failed.
+    Differ(String),
+}
+
+/// Runs one record on `session`.
+pub async fn run_record(session: &Session, record: &Record) -> Outcome {
+    let result = match session.sql(&record.sql).await {
+        Ok(df) => {
+            let schema = df.schema();
+            df.collect().await.map(|batches| (schema, batches))
+        }
+        Err(e) => Err(e),
+    };
+    match (&record.expected, result) {
+        (Expected::Ok, Ok(_)) => Outcome::Match { names_match: true },
+        (Expected::Ok, Err(e)) => Outcome::Differ(format!("failed: {e}")),
+        (Expected::Error(_), Err(_)) => Outcome::Match { names_match: true },
+        (Expected::Error(class), Ok(_)) => {
+            Outcome::Differ(format!("succeeded; Spark raised {class}"))
+        }
+        (Expected::Rows { .. }, Err(e)) => Outcome::Differ(format!(
+            "failed: {}",
+            e.to_string().lines().next().unwrap_or("")
+        )),
+        (Expected::Rows { columns, rows }, Ok((schema, batches))) => {
+            let actual: Vec<String> = hive_rows(&batches)
+                .into_iter()
+                .map(|r| r.join("\t"))
+                .collect();
+            if &actual != rows {
+                return Outcome::Differ(format!("rows {actual:?}, Spark {rows:?}"));
+            }
+            let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+            Outcome::Match {
+                names_match: &names == columns,
+            }
+        }
+    }
+}
+
+/// The golden files, sorted.
+pub fn golden_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("spark")
+        .join("golden");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "slt"));
+    files.sort();
+    files
+}
+
+/// `id -> reason` of the queries known to differ from Spark (`tests/spark/known_differences.tsv`).
+pub fn known_differences() -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("spark")
+        .join("known_differences.tsv");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(id, reason)| (id.trim().to_string(), reason.trim().to_string()))
+        .collect()
+}
