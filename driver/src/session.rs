@@ -204,6 +204,14 @@ impl Session {
             .aggregate_functions()
             .get_or_insert_with(Vec::new)
             .push(datafusion::functions_aggregate::average::avg_udaf());
+        builder
+            .scalar_functions()
+            .get_or_insert_with(Vec::new)
+            .extend(ember_executor::functions::spark_compat_scalar_functions());
+        builder
+            .aggregate_functions()
+            .get_or_insert_with(Vec::new)
+            .extend(ember_executor::functions::spark_compat_aggregate_functions());
         // Spark's operators take precedence over DataFusion's and datafusion-spark's.
         builder
             .expr_planners()
@@ -425,7 +433,7 @@ impl Session {
             }
             plan => Ok(DataFrame::Distributed {
                 session: self.clone(),
-                plan,
+                plan: with_spark_names(plan, sql)?,
             }),
         }
     }
@@ -593,6 +601,39 @@ fn local_dirs(conf: &SparkConf) -> Vec<PathBuf> {
     } else {
         dirs
     }
+}
+
+/// Renames a query's output columns to the names Spark gives them (see [`crate::sql::names`]).
+fn with_spark_names(plan: LogicalPlan, sql: &str) -> Result<LogicalPlan> {
+    let Some(names) = crate::sql::names::spark_column_names(sql) else {
+        return Ok(plan);
+    };
+    let columns = plan.schema().columns();
+    if names.len() != columns.len() {
+        return Ok(plan);
+    }
+    let wanted: Vec<String> = names
+        .into_iter()
+        .zip(&columns)
+        .map(|(name, column)| name.unwrap_or_else(|| column.name.clone()))
+        .collect();
+    let unchanged = wanted.iter().zip(&columns).all(|(w, c)| *w == c.name);
+    let unique = wanted
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+        == wanted.len();
+    if unchanged || !unique {
+        return Ok(plan);
+    }
+    let exprs: Vec<datafusion::logical_expr::Expr> = columns
+        .into_iter()
+        .zip(wanted)
+        .map(|(column, name)| datafusion::logical_expr::Expr::Column(column).alias(name))
+        .collect();
+    Ok(datafusion::logical_expr::LogicalPlanBuilder::from(plan)
+        .project(exprs)?
+        .build()?)
 }
 
 fn key_value_batch(rows: Vec<(String, String)>) -> Result<RecordBatch> {

@@ -300,6 +300,14 @@ pub fn executor_session_state(
         .window_functions()
         .get_or_insert_with(Vec::new)
         .extend(datafusion_spark::all_default_window_functions());
+    builder
+        .scalar_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(crate::functions::spark_compat_scalar_functions());
+    builder
+        .aggregate_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(crate::functions::spark_compat_aggregate_functions());
     builder.build()
 }
 

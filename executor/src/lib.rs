@@ -13,6 +13,7 @@
 pub mod codec;
 pub mod error;
 pub mod executor;
+pub mod functions;
 pub mod service;
 pub mod shuffle;
 pub mod task;

@@ -1,0 +1,267 @@
+//! Spark's names for unaliased result columns.
+//!
+//! Spark names `SELECT a + 1, count(*)` as `(a + 1)` and `count(1)`; DataFusion as
+//! `t.a + Int64(1)` and `count(*)`. Scripts and CSV headers see these names, so Ember derives
+//! Spark's from the statement's select list. Expressions whose Spark name is not derived here
+//! keep DataFusion's name.
+
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Query, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+};
+use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+/// Functions Spark prints in upper case.
+const UPPER_CASE_FUNCTIONS: &[&str] = &[
+    "power", "pow", "sqrt", "floor", "ceil", "ceiling", "exp", "log10", "log2", "cbrt",
+];
+
+/// Spark's names for the columns of a query's select list, one entry per select item (`None`
+/// where Ember keeps DataFusion's name). `None` for statements that are not plain queries or
+/// whose select list contains a wildcard.
+pub fn spark_column_names(sql: &str) -> Option<Vec<Option<String>>> {
+    let mut statements = Parser::parse_sql(&SparkSqlDialect {}, sql).ok()?;
+    if statements.len() != 1 {
+        return None;
+    }
+    let Statement::Query(query) = statements.remove(0) else {
+        return None;
+    };
+    let select = leftmost_select(&query)?;
+    select
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(expr) => Some(expr_name(expr)),
+            SelectItem::ExprWithAlias { alias, .. } => Some(Some(alias.value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn leftmost_select(query: &Query) -> Option<&Vec<SelectItem>> {
+    let mut body = query.body.as_ref();
+    loop {
+        match body {
+            SetExpr::Select(select) => return Some(&select.projection),
+            SetExpr::SetOperation { left, .. } => body = left.as_ref(),
+            SetExpr::Query(q) => body = q.body.as_ref(),
+            _ => return None,
+        }
+    }
+}
+
+fn join(parts: Option<Vec<String>>) -> Option<String> {
+    parts.map(|p| p.join(", "))
+}
+
+fn type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Int(_) | DataType::Integer(_) => "INT".into(),
+        DataType::String(_) | DataType::Varchar(_) | DataType::Text => "STRING".into(),
+        DataType::Double(_) | DataType::DoublePrecision => "DOUBLE".into(),
+        DataType::Decimal(info) | DataType::Numeric(info) | DataType::Dec(info) => {
+            let text = info.to_string();
+            if text.is_empty() {
+                "DECIMAL(10,0)".into()
+            } else {
+                format!("DECIMAL{}", text.replace(' ', ""))
+            }
+        }
+        other => other.to_string().to_ascii_uppercase(),
+    }
+}
+
+fn value_name(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::Number(n, _) => n.to_string().trim_end_matches(['L', 'l']).to_string(),
+        Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Null => "NULL".into(),
+        _ => return None,
+    })
+}
+
+fn binary_op(op: &BinaryOperator) -> Option<&'static str> {
+    Some(match op {
+        BinaryOperator::Plus => "+",
+        BinaryOperator::Minus => "-",
+        BinaryOperator::Multiply => "*",
+        BinaryOperator::Divide => "/",
+        BinaryOperator::Modulo => "%",
+        BinaryOperator::MyIntegerDivide => "div",
+        BinaryOperator::Eq => "=",
+        BinaryOperator::Lt => "<",
+        BinaryOperator::LtEq => "<=",
+        BinaryOperator::Gt => ">",
+        BinaryOperator::GtEq => ">=",
+        BinaryOperator::Spaceship => "<=>",
+        BinaryOperator::And => "AND",
+        BinaryOperator::Or => "OR",
+        BinaryOperator::BitwiseAnd => "&",
+        BinaryOperator::BitwiseOr => "|",
+        BinaryOperator::BitwiseXor => "^",
+        _ => return None,
+    })
+}
+
+/// Spark's name of one expression, or `None` where it is not derived.
+pub fn expr_name(expr: &Expr) -> Option<String> {
+    Some(match expr {
+        Expr::Identifier(ident) => ident.value.clone(),
+        Expr::CompoundIdentifier(parts) => parts.last()?.value.clone(),
+        Expr::Value(v) => value_name(&v.value)?,
+        Expr::Nested(inner) => expr_name(inner)?,
+        Expr::TypedString(t) => {
+            let value = value_name(&t.value.value)?;
+            format!("{} '{value}'", type_name(&t.data_type))
+        }
+        Expr::BinaryOp { left, op, right } => match op {
+            BinaryOperator::StringConcat => {
+                format!("concat({}, {})", expr_name(left)?, expr_name(right)?)
+            }
+            BinaryOperator::NotEq => {
+                format!("(NOT ({} = {}))", expr_name(left)?, expr_name(right)?)
+            }
+            op => format!(
+                "({} {} {})",
+                expr_name(left)?,
+                binary_op(op)?,
+                expr_name(right)?
+            ),
+        },
+        Expr::UnaryOp { op, expr } => match (op, expr.as_ref()) {
+            (UnaryOperator::Minus, Expr::Value(v)) if matches!(v.value, Value::Number(..)) => {
+                format!("-{}", value_name(&v.value)?)
+            }
+            (UnaryOperator::Minus, e) => format!("(- {})", expr_name(e)?),
+            (UnaryOperator::Plus, e) => format!("(+ {})", expr_name(e)?),
+            (UnaryOperator::Not, e) => format!("(NOT {})", expr_name(e)?),
+            _ => return None,
+        },
+        Expr::IsNull(e) => format!("({} IS NULL)", expr_name(e)?),
+        Expr::IsNotNull(e) => format!("({} IS NOT NULL)", expr_name(e)?),
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let items: Option<Vec<String>> = list.iter().map(expr_name).collect();
+            let inner = format!("({} IN ({}))", expr_name(expr)?, join(items)?);
+            if *negated {
+                format!("(NOT {inner})")
+            } else {
+                inner
+            }
+        }
+        Expr::Cast {
+            kind: CastKind::Cast,
+            expr,
+            data_type,
+            ..
+        } => format!("CAST({} AS {})", expr_name(expr)?, type_name(data_type)),
+        Expr::Case {
+            operand: None,
+            conditions,
+            else_result,
+            ..
+        } => {
+            let mut out = String::from("CASE");
+            for when in conditions {
+                out.push_str(&format!(
+                    " WHEN {} THEN {}",
+                    expr_name(&when.condition)?,
+                    expr_name(&when.result)?
+                ));
+            }
+            if let Some(e) = else_result {
+                out.push_str(&format!(" ELSE {}", expr_name(e)?));
+            }
+            out + " END"
+        }
+        Expr::Function(f) => {
+            if f.over.is_some() || f.filter.is_some() || f.name.0.len() != 1 {
+                return None;
+            }
+            let name = f.name.to_string().to_ascii_lowercase();
+            let FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            if !list.clauses.is_empty() {
+                return None;
+            }
+            let mut args = Vec::new();
+            for arg in &list.args {
+                match arg {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(expr_name(e)?),
+                    FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => {
+                        args.push("1".into())
+                    }
+                    _ => return None,
+                }
+            }
+            if name == "round" && args.len() == 1 {
+                args.push("0".into());
+            }
+            let shown = if UPPER_CASE_FUNCTIONS.contains(&name.as_str()) {
+                name.to_ascii_uppercase()
+            } else {
+                name
+            };
+            let distinct = if list
+                .duplicate_treatment
+                .is_some_and(|d| d == datafusion::sql::sqlparser::ast::DuplicateTreatment::Distinct)
+            {
+                "DISTINCT "
+            } else {
+                ""
+            };
+            format!("{shown}({distinct}{})", args.join(", "))
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(sql: &str) -> Vec<Option<String>> {
+        spark_column_names(sql).expect("a query")
+    }
+
+    #[test]
+    fn names_follow_spark() {
+        assert_eq!(
+            names("SELECT a, t.b, 1 + 2, count(*), sum(x) AS s, -7 / 2, POWER(2, 10)"),
+            vec![
+                Some("a".to_string()),
+                Some("b".to_string()),
+                Some("(1 + 2)".to_string()),
+                Some("count(1)".to_string()),
+                Some("s".to_string()),
+                Some("(-7 / 2)".to_string()),
+                Some("POWER(2, 10)".to_string()),
+            ]
+        );
+        assert_eq!(
+            names("SELECT count(DISTINCT p), CAST(x AS INT), x IS NULL, date '2024-01-01'"),
+            vec![
+                Some("count(DISTINCT p)".to_string()),
+                Some("CAST(x AS INT)".to_string()),
+                Some("(x IS NULL)".to_string()),
+                Some("DATE '2024-01-01'".to_string()),
+            ]
+        );
+        assert_eq!(
+            names("SELECT CASE WHEN s > 2 THEN 'hi' ELSE 'lo' END, round(2.5), 'a'"),
+            vec![
+                Some("CASE WHEN (s > 2) THEN hi ELSE lo END".to_string()),
+                Some("round(2.5, 0)".to_string()),
+                Some("a".to_string()),
+            ]
+        );
+        assert!(spark_column_names("SELECT * FROM t").is_none());
+        assert!(spark_column_names("CREATE VIEW v AS SELECT 1").is_none());
+    }
+}

@@ -1,0 +1,214 @@
+//! Spark functions that neither DataFusion nor `datafusion-spark` provide under Spark's name.
+//!
+//! They are registered on the driver (for planning) and on every executor (plans name them), so
+//! they live here, beside the codec. Where DataFusion has the same function under another name,
+//! Spark's name is an alias; otherwise a small UDF implements Spark's behaviour.
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, BooleanArray};
+use arrow::compute::kernels::temporal::{DatePart, date_part};
+use arrow::datatypes::{DataType, TimeUnit};
+use datafusion::error::Result;
+use datafusion::logical_expr::{
+    AggregateUDF, ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
+
+/// A date/time field extracted as Spark's `year()`, `month()`, `dayofweek()`... do (an `INT`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DateField {
+    name: &'static str,
+    part: DatePartKey,
+    signature: Signature,
+}
+
+/// `DatePart` has no `Hash`; this mirrors the parts used here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum DatePartKey {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    DayOfWeek,
+    DayOfYear,
+    Week,
+    Hour,
+    Minute,
+    Second,
+}
+
+impl DatePartKey {
+    fn arrow(self) -> DatePart {
+        match self {
+            Self::Year => DatePart::Year,
+            Self::Quarter => DatePart::Quarter,
+            Self::Month => DatePart::Month,
+            Self::Day => DatePart::Day,
+            // Spark: Sunday = 1 ... Saturday = 7.
+            Self::DayOfWeek => DatePart::DayOfWeekSunday1,
+            Self::DayOfYear => DatePart::DayOfYear,
+            Self::Week => DatePart::WeekISO,
+            Self::Hour => DatePart::Hour,
+            Self::Minute => DatePart::Minute,
+            Self::Second => DatePart::Second,
+        }
+    }
+}
+
+impl DateField {
+    fn udf(name: &'static str, part: DatePartKey) -> Arc<ScalarUDF> {
+        Arc::new(ScalarUDF::new_from_impl(Self {
+            name,
+            part,
+            signature: Signature::any(1, Volatility::Immutable),
+        }))
+    }
+}
+
+impl ScalarUDFImpl for DateField {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Int32)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let [arg] = args.args.as_slice() else {
+            return Err(datafusion::error::DataFusionError::Plan(format!(
+                "{} takes one argument",
+                self.name
+            )));
+        };
+        let array = arg.to_array(rows)?;
+        let array: ArrayRef = match array.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                arrow::compute::cast(&array, &DataType::Timestamp(TimeUnit::Microsecond, None))?
+            }
+            _ => array,
+        };
+        let result = date_part(array.as_ref(), self.part.arrow())?;
+        Ok(ColumnarValue::Array(arrow::compute::cast(
+            &result,
+            &DataType::Int32,
+        )?))
+    }
+}
+
+/// Spark's `isnull(x)` / `isnotnull(x)`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct NullCheck {
+    name: &'static str,
+    negated: bool,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for NullCheck {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let [arg] = args.args.as_slice() else {
+            return Err(datafusion::error::DataFusionError::Plan(format!(
+                "{} takes one argument",
+                self.name
+            )));
+        };
+        let array = arg.to_array(rows)?;
+        let nulls = array.logical_nulls();
+        let values: BooleanArray = (0..array.len())
+            .map(|i| {
+                let is_null = nulls.as_ref().is_some_and(|n| n.is_null(i))
+                    || array.data_type() == &DataType::Null;
+                Some(is_null != self.negated)
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(values)))
+    }
+}
+
+/// Scalar functions under Spark's names.
+pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
+    use DatePartKey::*;
+    use datafusion::functions::{math, string};
+    let mut out = vec![
+        Arc::new(math::signum().as_ref().clone().with_aliases(["sign"])),
+        Arc::new(
+            string::starts_with()
+                .as_ref()
+                .clone()
+                .with_aliases(["startswith"]),
+        ),
+        Arc::new(
+            string::ends_with()
+                .as_ref()
+                .clone()
+                .with_aliases(["endswith"]),
+        ),
+    ];
+    for (name, part) in [
+        ("year", Year),
+        ("quarter", Quarter),
+        ("month", Month),
+        ("day", Day),
+        ("dayofmonth", Day),
+        ("dayofweek", DayOfWeek),
+        ("dayofyear", DayOfYear),
+        ("weekofyear", Week),
+        ("hour", Hour),
+        ("minute", Minute),
+        ("second", Second),
+    ] {
+        out.push(DateField::udf(name, part));
+    }
+    for (name, negated) in [("isnull", false), ("isnotnull", true)] {
+        out.push(Arc::new(ScalarUDF::new_from_impl(NullCheck {
+            name,
+            negated,
+            signature: Signature::any(1, Volatility::Immutable),
+        })));
+    }
+    out
+}
+
+/// Aggregate functions under Spark's names.
+pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
+    use datafusion::functions_aggregate::{approx_distinct, first_last};
+    vec![
+        Arc::new(
+            first_last::first_value_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["first"]),
+        ),
+        Arc::new(
+            first_last::last_value_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["last"]),
+        ),
+        Arc::new(
+            approx_distinct::approx_distinct_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["approx_count_distinct"]),
+        ),
+    ]
+}
