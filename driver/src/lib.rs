@@ -25,6 +25,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod datasource;
 pub mod driver_service;
 pub mod error;
 pub mod format;

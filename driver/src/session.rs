@@ -356,7 +356,9 @@ impl Session {
                         conf.set(&key, v)?;
                     }
                 }
-                SparkStatement::CreateView { .. } => {}
+                SparkStatement::CreateView { .. }
+                | SparkStatement::CreateViewUsing { .. }
+                | SparkStatement::Invalid(_) => {}
             }
             conf.clone()
         };
@@ -402,8 +404,39 @@ impl Session {
                         batches: Vec::new(),
                     })
                 }
+                SparkStatement::CreateViewUsing {
+                    name,
+                    replace,
+                    format,
+                    options,
+                } => {
+                    let source = crate::datasource::DataSource::new(&format, options)?;
+                    let ctx = &self.inner.ctx;
+                    if ctx.table_exist(name.as_str())? {
+                        if !replace {
+                            return Err(EmberError::Plan(
+                                datafusion::error::DataFusionError::Plan(format!(
+                                    "[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` because it already exists"
+                                )),
+                            ));
+                        }
+                        ctx.deregister_table(name.as_str())?;
+                    }
+                    source.register(ctx, &name).await?;
+                    Ok(DataFrame::Local {
+                        schema: Arc::new(Schema::empty()),
+                        batches: Vec::new(),
+                    })
+                }
+                SparkStatement::Invalid(message) => Err(EmberError::Plan(
+                    datafusion::error::DataFusionError::Plan(message),
+                )),
                 other => self.run_set(other),
             };
+        }
+        let (rewritten, files) = crate::datasource::file_references(sql);
+        if !files.is_empty() {
+            return self.sql_over_files(&rewritten, files).await;
         }
         let state = self.inner.ctx.state();
         let plan = state.create_logical_plan(sql).await?;
@@ -436,6 +469,33 @@ impl Session {
                 plan: with_spark_names(plan, sql)?,
             }),
         }
+    }
+
+    /// Plans `sql` whose direct file references were replaced by temporary tables: the tables
+    /// are registered for planning and removed again (the plan keeps their providers).
+    async fn sql_over_files(
+        &self,
+        sql: &str,
+        files: Vec<(String, crate::datasource::DataSource)>,
+    ) -> Result<DataFrame> {
+        let ctx = &self.inner.ctx;
+        let mut registered = Vec::new();
+        let mut result = Ok(());
+        for (name, source) in &files {
+            result = source.register(ctx, name).await;
+            if result.is_err() {
+                break;
+            }
+            registered.push(name.clone());
+        }
+        let planned = match result {
+            Ok(()) => Box::pin(self.sql(sql)).await,
+            Err(e) => Err(e),
+        };
+        for name in registered {
+            let _ = ctx.deregister_table(name.as_str());
+        }
+        planned
     }
 
     /// Stops the executors and the driver. Queries still running fail.

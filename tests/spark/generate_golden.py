@@ -62,11 +62,18 @@ def main():
         for views in spark.catalog.listTables():
             if views.isTemporary:
                 spark.catalog.dropTempView(views.name)
+        data = os.path.join(HERE, "data")
+        parquet = os.path.join(data, "numbers.parquet")
+        if not os.path.exists(parquet):
+            spark.sql(
+                "SELECT id AS n, CASE WHEN id % 3 = 0 THEN 'fizz' ELSE 'other' END AS label FROM range(20)"
+            ).coalesce(1).write.parquet(parquet)
         for sql in statements(text):
+            run_sql = sql.replace("${DATA}", data)
             head = sql.lstrip().split(None, 1)[0].upper()
             is_query = head in ("SELECT", "WITH", "VALUES", "FROM", "TABLE", "SHOW", "DESCRIBE", "DESC")
             try:
-                df = spark.sql(sql)
+                df = spark.sql(run_sql)
                 if is_query:
                     rows = hive.hiveResultString(df._jdf.queryExecution().executedPlan())
                     out.append("query\n" + sql + "\n----\n" + "\t".join(df.columns))

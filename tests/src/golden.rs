@@ -77,7 +77,11 @@ pub enum Outcome {
 
 /// Runs one record on `session`.
 pub async fn run_record(session: &Session, record: &Record) -> Outcome {
-    let result = match session.sql(&record.sql).await {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("spark")
+        .join("data");
+    let sql = record.sql.replace("${DATA}", &data.display().to_string());
+    let result = match session.sql(&sql).await {
         Ok(df) => {
             let schema = df.schema();
             df.collect().await.map(|batches| (schema, batches))

@@ -5,6 +5,11 @@
 pub mod names;
 pub mod split;
 
+use std::collections::BTreeMap;
+
+use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
+use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
 /// A statement that Ember handles itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SparkStatement {
@@ -18,6 +23,15 @@ pub enum SparkStatement {
     Reset(Option<String>),
     /// `CREATE [OR REPLACE] [GLOBAL] TEMPORARY VIEW name AS query`, as DataFusion SQL.
     CreateView { sql: String },
+    /// `CREATE [OR REPLACE] [GLOBAL] TEMPORARY VIEW name USING format [OPTIONS (...)]`.
+    CreateViewUsing {
+        name: String,
+        replace: bool,
+        format: String,
+        options: BTreeMap<String, String>,
+    },
+    /// A Spark statement Ember recognised but could not parse.
+    Invalid(String),
 }
 
 /// Returns the first `n` whitespace-separated words of `sql`, upper-cased.
@@ -77,6 +91,11 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
                 let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
                 rest = &rest[end..];
             }
+            // `rest` starts with the word VIEW.
+            let after_view = rest.trim_start().get(4..).unwrap_or("");
+            if let Some(statement) = parse_view_using(after_view, or_replace) {
+                return Some(statement);
+            }
             let head = if or_replace {
                 "CREATE OR REPLACE"
             } else {
@@ -88,6 +107,92 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
         }
         _ => None,
     }
+}
+
+/// Parses `name USING format [OPTIONS (key 'value', ...)]` (after `VIEW`). `None` when there is
+/// no `USING` (a view over a query).
+fn parse_view_using(text: &str, replace: bool) -> Option<SparkStatement> {
+    let tokens: Vec<Token> = Tokenizer::new(&SparkSqlDialect {}, text)
+        .tokenize()
+        .ok()?
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |i: usize| match tokens.get(i) {
+        Some(Token::Word(w)) => Some(w.value.clone()),
+        _ => None,
+    };
+    // name [. name] USING format
+    let mut i = 0;
+    let mut name = word(i)?;
+    i += 1;
+    while tokens.get(i) == Some(&Token::Period) {
+        name = format!("{name}.{}", word(i + 1)?);
+        i += 2;
+    }
+    if !word(i)?.eq_ignore_ascii_case("USING") {
+        return None;
+    }
+    let invalid = |why: &str| {
+        Some(SparkStatement::Invalid(format!(
+            "[PARSE_SYNTAX_ERROR] {why}"
+        )))
+    };
+    let Some(format) = word(i + 1) else {
+        return invalid("USING needs a data source name");
+    };
+    i += 2;
+    let mut options = BTreeMap::new();
+    if word(i).is_some_and(|w| w.eq_ignore_ascii_case("OPTIONS")) {
+        if tokens.get(i + 1) != Some(&Token::LParen) {
+            return invalid("OPTIONS needs a parenthesised list");
+        }
+        i += 2;
+        loop {
+            match tokens.get(i) {
+                Some(Token::RParen) => {
+                    i += 1;
+                    break;
+                }
+                Some(Token::Comma) => i += 1,
+                Some(Token::Word(_)) | Some(Token::SingleQuotedString(_)) => {
+                    let mut key = match &tokens[i] {
+                        Token::Word(w) => w.value.clone(),
+                        Token::SingleQuotedString(s) => s.clone(),
+                        _ => String::new(),
+                    };
+                    i += 1;
+                    while tokens.get(i) == Some(&Token::Period) {
+                        key = format!("{key}.{}", word(i + 1).unwrap_or_default());
+                        i += 2;
+                    }
+                    if tokens.get(i) == Some(&Token::Eq) {
+                        i += 1;
+                    }
+                    let value = match tokens.get(i) {
+                        Some(Token::SingleQuotedString(s)) | Some(Token::DoubleQuotedString(s)) => {
+                            s.clone()
+                        }
+                        Some(Token::Number(n, _)) => n.clone(),
+                        Some(Token::Word(w)) => w.value.clone(),
+                        _ => return invalid(&format!("option {key} needs a value")),
+                    };
+                    i += 1;
+                    options.insert(key.to_ascii_lowercase(), value);
+                }
+                _ => return invalid("malformed OPTIONS list"),
+            }
+        }
+    }
+    if i < tokens.len() && !matches!(tokens[i], Token::SemiColon | Token::EOF) {
+        return invalid("unexpected text after OPTIONS");
+    }
+    Some(SparkStatement::CreateViewUsing {
+        name,
+        replace,
+        format,
+        options,
+    })
 }
 
 #[cfg(test)]
@@ -126,6 +231,25 @@ mod tests {
             })
         );
         assert_eq!(parse("CREATE VIEW v AS SELECT 1"), None);
+        assert_eq!(
+            parse(
+                "CREATE OR REPLACE TEMPORARY VIEW people USING csv OPTIONS (path '/d/p.csv', header 'true', inferSchema = true)"
+            ),
+            Some(SparkStatement::CreateViewUsing {
+                name: "people".into(),
+                replace: true,
+                format: "csv".into(),
+                options: BTreeMap::from([
+                    ("path".to_string(), "/d/p.csv".to_string()),
+                    ("header".to_string(), "true".to_string()),
+                    ("inferschema".to_string(), "true".to_string()),
+                ]),
+            })
+        );
+        assert!(matches!(
+            parse("CREATE TEMP VIEW v USING parquet OPTIONS (path)"),
+            Some(SparkStatement::Invalid(_))
+        ));
         assert_eq!(parse("SELECT 1"), None);
     }
 }
