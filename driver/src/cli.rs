@@ -120,11 +120,17 @@ async fn run_statement(
     let started = Instant::now();
     let df = session.sql(sql).await?;
     let schema = df.schema();
+    let display = df.spark_sql_display().map(<[String]>::to_vec);
     let batches = df.collect().await?;
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     if !schema.fields().is_empty() {
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let text = render(format, &columns, &batches);
+        let text = match display {
+            Some(lines) if format == OutputFormat::Tsv => {
+                lines.iter().map(|l| format!("{l}\n")).collect()
+            }
+            _ => render(format, &columns, &batches),
+        };
         out.write_all(text.as_bytes())
             .and_then(|_| out.flush())
             .map_err(|e| EmberError::Io {

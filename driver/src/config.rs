@@ -343,9 +343,63 @@ impl SparkConf {
     }
 }
 
+/// Renders the table of known keys for `docs/configuration.md`.
+pub fn configuration_markdown() -> String {
+    let mut out = String::from(
+        "# Configuration\n\n\
+         Generated from `driver/src/config.rs` (`KNOWN_KEYS`); the test \
+         `config::tests::configuration_docs_are_current` fails when this file is stale \
+         (`EMBER_UPDATE_DOCS=1 cargo test -p ember --lib configuration_docs` rewrites it).\n\n\
+         Settings come from `$SPARK_CONF_DIR/spark-defaults.conf` (or `--properties-file`), then \
+         `--conf key=value`, then `--master` / `--name`, and can be changed in SQL with \
+         `SET key=value` and `RESET`. Every `spark.*` key is accepted; the keys below are typed \
+         and validated, and a bad value is an error naming the key. Sizes accept `k`, `m`, `g`, \
+         `t` suffixes, durations `ms`, `s`, `min`, `h`, `d`.\n\n\
+         | key | default | type | meaning |\n|---|---|---|---|\n",
+    );
+    for k in KNOWN_KEYS {
+        let kind = match k.kind {
+            ValueKind::Count => "integer >= 0".to_string(),
+            ValueKind::PositiveCount => "integer >= 1".to_string(),
+            ValueKind::Bytes { unit } if unit == MIB => "size (bare number: MiB)".to_string(),
+            ValueKind::Bytes { .. } => "size (bare number: bytes)".to_string(),
+            ValueKind::Duration { unit_ms: 1 } => "duration (bare number: ms)".to_string(),
+            ValueKind::Duration { .. } => "duration (bare number: s)".to_string(),
+            ValueKind::Bool => "boolean".to_string(),
+            ValueKind::Fraction => "fraction".to_string(),
+            ValueKind::Text => "text".to_string(),
+        };
+        let default = if k.default.is_empty() {
+            "(see meaning)"
+        } else {
+            k.default
+        };
+        out.push_str(&format!(
+            "| `{}` | `{default}` | {kind} | {} |\n",
+            k.key, k.doc
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configuration_docs_are_current() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/configuration.md");
+        let expected = configuration_markdown();
+        if std::env::var_os("EMBER_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &expected).expect("write docs/configuration.md");
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "docs/configuration.md is stale; run EMBER_UPDATE_DOCS=1 cargo test -p ember --lib configuration_docs"
+        );
+    }
 
     #[test]
     fn sizes_follow_spark_units() {

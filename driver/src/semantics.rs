@@ -35,6 +35,8 @@ pub fn apply(config: &mut SessionConfig, conf: &SparkConf) -> Result<()> {
     let options = config.options_mut();
     options.sql_parser.dialect = Dialect::Spark;
     options.sql_parser.default_null_ordering = "nulls_min".to_string();
+    // Spark types `0.1` as decimal(1,1), not double.
+    options.sql_parser.parse_float_as_decimal = true;
     // DataFusion resolves unquoted identifiers by lowercasing them; that is Spark's
     // case-insensitive resolution as long as catalogs hold lowercase names.
     options.sql_parser.enable_ident_normalization = !case_sensitive;

@@ -356,9 +356,7 @@ impl Session {
                         conf.set(&key, v)?;
                     }
                 }
-                SparkStatement::CreateView { .. }
-                | SparkStatement::CreateViewUsing { .. }
-                | SparkStatement::Invalid(_) => {}
+                _ => {}
             }
             conf.clone()
         };
@@ -399,10 +397,7 @@ impl Session {
                 SparkStatement::CreateView { sql } => {
                     let plan = self.inner.ctx.state().create_logical_plan(&sql).await?;
                     self.inner.ctx.execute_logical_plan(plan).await?;
-                    Ok(DataFrame::Local {
-                        schema: Arc::new(Schema::empty()),
-                        batches: Vec::new(),
-                    })
+                    Ok(DataFrame::empty())
                 }
                 SparkStatement::CreateViewUsing {
                     name,
@@ -423,10 +418,56 @@ impl Session {
                         ctx.deregister_table(name.as_str())?;
                     }
                     source.register(ctx, &name).await?;
-                    Ok(DataFrame::Local {
-                        schema: Arc::new(Schema::empty()),
-                        batches: Vec::new(),
-                    })
+                    Ok(DataFrame::empty())
+                }
+                SparkStatement::ShowTables => {
+                    let mut names: Vec<String> = self
+                        .inner
+                        .ctx
+                        .catalog("datafusion")
+                        .and_then(|c| c.schema("public"))
+                        .map(|s| s.table_names())
+                        .unwrap_or_default();
+                    names.sort();
+                    let display = names.clone();
+                    let rows: Vec<Vec<String>> = names
+                        .into_iter()
+                        .map(|n| vec![String::new(), n, "true".to_string()])
+                        .collect();
+                    string_table(&["namespace", "tableName", "isTemporary"], rows)
+                        .map(|df| df.with_display(display))
+                }
+                SparkStatement::ShowDatabases => {
+                    string_table(&["namespace"], vec![vec!["default".to_string()]])
+                }
+                SparkStatement::ShowColumns(name) => {
+                    let schema = self.table_schema(&name).await?;
+                    let rows = schema
+                        .fields()
+                        .iter()
+                        .map(|f| vec![f.name().clone()])
+                        .collect();
+                    string_table(&["col_name"], rows)
+                }
+                SparkStatement::Describe(name) => {
+                    let schema = self.table_schema(&name).await?;
+                    let rows: Vec<Vec<String>> = schema
+                        .fields()
+                        .iter()
+                        .map(|f| {
+                            vec![
+                                f.name().clone(),
+                                crate::format::spark_type_name(f.data_type()),
+                                "NULL".to_string(),
+                            ]
+                        })
+                        .collect();
+                    let display = rows
+                        .iter()
+                        .map(|r: &Vec<String>| format!("{:<20}\t{:<20}\t{:<20}", r[0], r[1], ""))
+                        .collect();
+                    string_table(&["col_name", "data_type", "comment"], rows)
+                        .map(|df| df.with_display(display))
                 }
                 SparkStatement::Invalid(message) => Err(EmberError::Plan(
                     datafusion::error::DataFusionError::Plan(message),
@@ -462,12 +503,26 @@ impl Session {
                 let df = self.inner.ctx.execute_logical_plan(plan).await?;
                 let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
                 let batches = df.collect().await?;
-                Ok(DataFrame::Local { schema, batches })
+                Ok(DataFrame::Local {
+                    schema,
+                    batches,
+                    display: None,
+                })
             }
             plan => Ok(DataFrame::Distributed {
                 session: self.clone(),
                 plan: with_spark_names(plan, sql)?,
             }),
+        }
+    }
+
+    /// The schema of a registered table or view, with Spark's error for a missing one.
+    async fn table_schema(&self, name: &str) -> Result<SchemaRef> {
+        match self.inner.ctx.table(name).await {
+            Ok(df) => Ok(Arc::new(df.schema().as_arrow().clone())),
+            Err(_) => Err(EmberError::Plan(datafusion::error::DataFusionError::Plan(
+                format!("[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found"),
+            ))),
         }
     }
 
@@ -696,6 +751,31 @@ fn with_spark_names(plan: LogicalPlan, sql: &str) -> Result<LogicalPlan> {
         .build()?)
 }
 
+/// A result of string columns (`NULL` cells as the text `NULL` are real nulls).
+fn string_table(columns: &[&str], rows: Vec<Vec<String>>) -> Result<DataFrame> {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|c| Field::new(*c, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ));
+    let arrays: Vec<arrow::array::ArrayRef> = (0..columns.len())
+        .map(|i| {
+            Arc::new(StringArray::from_iter(
+                rows.iter()
+                    .map(|r| r.get(i).filter(|v| *v != "NULL").cloned()),
+            )) as arrow::array::ArrayRef
+        })
+        .collect();
+    let batch = RecordBatch::try_new(Arc::clone(&schema), arrays)
+        .map_err(datafusion::error::DataFusionError::from)?;
+    Ok(DataFrame::Local {
+        schema,
+        batches: vec![batch],
+        display: None,
+    })
+}
+
 fn key_value_batch(rows: Vec<(String, String)>) -> Result<RecordBatch> {
     let schema = Arc::new(Schema::new(vec![
         Field::new("key", DataType::Utf8, false),
@@ -730,6 +810,9 @@ pub enum DataFrame {
     Local {
         schema: SchemaRef,
         batches: Vec<RecordBatch>,
+        /// How `spark-sql` prints this command's result, where it differs from the rows
+        /// (`DESCRIBE` pads its columns, `SHOW TABLES` prints names only).
+        display: Option<Vec<String>>,
     },
 }
 
@@ -746,6 +829,39 @@ impl DataFrame {
         DataFrame::Local {
             schema: batch.schema(),
             batches: vec![batch],
+            display: None,
+        }
+    }
+
+    fn empty() -> Self {
+        DataFrame::Local {
+            schema: Arc::new(Schema::empty()),
+            batches: Vec::new(),
+            display: None,
+        }
+    }
+
+    fn with_display(self, lines: Vec<String>) -> Self {
+        match self {
+            DataFrame::Local {
+                schema, batches, ..
+            } => DataFrame::Local {
+                schema,
+                batches,
+                display: Some(lines),
+            },
+            other => other,
+        }
+    }
+
+    /// The lines `spark-sql` prints for this result when they are not simply its rows.
+    pub fn spark_sql_display(&self) -> Option<&[String]> {
+        match self {
+            DataFrame::Local {
+                display: Some(lines),
+                ..
+            } => Some(lines),
+            _ => None,
         }
     }
 
@@ -774,7 +890,9 @@ impl DataFrame {
                 let physical = session.physical_plan(&plan).await?;
                 session.run(physical).await
             }
-            DataFrame::Local { schema, batches } => Ok(Box::pin(RecordBatchStreamAdapter::new(
+            DataFrame::Local {
+                schema, batches, ..
+            } => Ok(Box::pin(RecordBatchStreamAdapter::new(
                 schema,
                 futures::stream::iter(batches.into_iter().map(Ok)),
             ))),

@@ -84,7 +84,8 @@ pub async fn run_record(session: &Session, record: &Record) -> Outcome {
     let result = match session.sql(&sql).await {
         Ok(df) => {
             let schema = df.schema();
-            df.collect().await.map(|batches| (schema, batches))
+            let display = df.spark_sql_display().map(<[String]>::to_vec);
+            df.collect().await.map(|batches| (schema, batches, display))
         }
         Err(e) => Err(e),
     };
@@ -99,11 +100,13 @@ pub async fn run_record(session: &Session, record: &Record) -> Outcome {
             "failed: {}",
             e.to_string().lines().next().unwrap_or("")
         )),
-        (Expected::Rows { columns, rows }, Ok((schema, batches))) => {
-            let actual: Vec<String> = hive_rows(&batches)
-                .into_iter()
-                .map(|r| r.join("\t"))
-                .collect();
+        (Expected::Rows { columns, rows }, Ok((schema, batches, display))) => {
+            let actual: Vec<String> = display.unwrap_or_else(|| {
+                hive_rows(&batches)
+                    .into_iter()
+                    .map(|r| r.join("\t"))
+                    .collect()
+            });
             if &actual != rows {
                 return Outcome::Differ(format!("rows {actual:?}, Spark {rows:?}"));
             }

@@ -208,9 +208,18 @@ fn rows(batches: &[RecordBatch]) -> Vec<Vec<Cell>> {
     out
 }
 
+fn close(x: f64, y: f64) -> bool {
+    x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+}
+
 fn same(a: &Cell, b: &Cell) -> bool {
     match (a, b) {
-        (Cell::Float(x), Cell::Float(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()),
+        (Cell::Float(x), Cell::Float(y)) => close(*x, *y),
+        // A decimal on one side (Spark types `100.00` as a decimal) and a double on the other:
+        // compare by value.
+        (Cell::Float(x), Cell::Text(t)) | (Cell::Text(t), Cell::Float(x)) => {
+            t.parse::<f64>().is_ok_and(|y| close(*x, y))
+        }
         _ => a == b,
     }
 }

@@ -30,6 +30,14 @@ pub enum SparkStatement {
         format: String,
         options: BTreeMap<String, String>,
     },
+    /// `SHOW TABLES`.
+    ShowTables,
+    /// `SHOW DATABASES` / `SHOW NAMESPACES` / `SHOW SCHEMAS`.
+    ShowDatabases,
+    /// `SHOW COLUMNS IN|FROM t`.
+    ShowColumns(String),
+    /// `DESCRIBE [TABLE] [EXTENDED|FORMATTED] t`.
+    Describe(String),
     /// A Spark statement Ember recognised but could not parse.
     Invalid(String),
 }
@@ -68,6 +76,37 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
             Some(SparkStatement::Reset(
                 (!rest.is_empty()).then(|| rest.to_string()),
             ))
+        }
+        Some("SHOW") => match w.get(1).map(String::as_str) {
+            Some("TABLES") if w.len() == 2 => Some(SparkStatement::ShowTables),
+            Some("DATABASES" | "NAMESPACES" | "SCHEMAS") if w.len() == 2 => {
+                Some(SparkStatement::ShowDatabases)
+            }
+            Some("COLUMNS") if matches!(w.get(2).map(String::as_str), Some("IN" | "FROM")) => {
+                let name = trimmed.split_whitespace().nth(3)?;
+                Some(SparkStatement::ShowColumns(
+                    name.trim_matches('`').to_string(),
+                ))
+            }
+            _ => None,
+        },
+        Some("DESCRIBE" | "DESC") => {
+            let mut words = trimmed.split_whitespace().skip(1).peekable();
+            while let Some(w) = words.peek() {
+                if matches!(
+                    w.to_ascii_uppercase().as_str(),
+                    "TABLE" | "EXTENDED" | "FORMATTED"
+                ) {
+                    words.next();
+                } else {
+                    break;
+                }
+            }
+            let name = words.next()?;
+            if words.next().is_some() {
+                return None;
+            }
+            Some(SparkStatement::Describe(name.trim_matches('`').to_string()))
         }
         Some("CREATE") => {
             // CREATE [OR REPLACE] [GLOBAL] TEMP|TEMPORARY VIEW ...
