@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::SparkConf;
 use crate::error::{EmberError, Result};
 use crate::format::{OutputFormat, render};
+use crate::progress::ConsoleProgress;
 use crate::properties::{default_properties_file, load_properties};
 use crate::session::Session;
 use crate::spark_errors::spark_message;
@@ -147,6 +148,12 @@ async fn run_statement(
 
 /// Runs every statement of `script`, stopping at the first failure (as spark-sql does).
 async fn run_script(session: &Session, script: &str, format: OutputFormat) -> Result<()> {
+    let show_progress = std::io::stderr().is_terminal()
+        && session
+            .conf()
+            .get_bool("spark.ui.showConsoleProgress")?
+            .unwrap_or(true);
+    let _progress = show_progress.then(|| ConsoleProgress::start(session.subscribe()));
     let mut stdout = std::io::stdout().lock();
     for statement in split_statements(script) {
         let run = run_statement(session, &statement, format, &mut stdout);

@@ -144,6 +144,12 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "Whether identifiers are resolved case-sensitively.",
     },
     KnownKey {
+        key: "spark.ui.showConsoleProgress",
+        kind: ValueKind::Bool,
+        default: "true",
+        doc: "Show Spark's console progress bar (on a terminal) for stages running longer than 0.5 s.",
+    },
+    KnownKey {
         key: "spark.driver.host",
         kind: ValueKind::Text,
         default: "127.0.0.1",

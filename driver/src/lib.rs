@@ -32,6 +32,7 @@ pub mod format;
 pub mod launcher;
 pub mod master;
 pub mod planner;
+pub mod progress;
 pub mod properties;
 pub mod scheduler;
 pub mod semantics;
