@@ -17,6 +17,13 @@ use datafusion::logical_expr::expr_fn::cast;
 use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
 use datafusion::prelude::SessionConfig;
 use datafusion::sql::sqlparser::ast::BinaryOperator;
+use ember_executor::functions::{divide_function_name, spark_compat_scalar_functions};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
+
+/// Ember's Spark functions, for the planner to call by name.
+static DIVIDE_FUNCTIONS: LazyLock<Vec<Arc<datafusion::logical_expr::ScalarUDF>>> =
+    LazyLock::new(spark_compat_scalar_functions);
 
 use crate::config::SparkConf;
 use crate::error::Result;
@@ -45,11 +52,35 @@ pub fn apply(config: &mut SessionConfig, conf: &SparkConf) -> Result<()> {
     Ok(())
 }
 
+/// Without ANSI mode Spark's casts return NULL for input they cannot convert: every `CAST`
+/// becomes a `TRY_CAST`.
+pub fn legacy_casts(
+    plan: datafusion::logical_expr::LogicalPlan,
+) -> datafusion::error::Result<datafusion::logical_expr::LogicalPlan> {
+    use datafusion::common::tree_node::{Transformed, TreeNode};
+    use datafusion::logical_expr::{Expr, TryCast};
+    plan.transform_up_with_subqueries(|node| {
+        node.map_expressions(|expr| {
+            expr.transform_up(|e| match e {
+                Expr::Cast(c) => Ok(Transformed::yes(Expr::TryCast(TryCast::new(
+                    c.expr,
+                    c.field.data_type().clone(),
+                )))),
+                other => Ok(Transformed::no(other)),
+            })
+        })
+    })
+    .map(|t| t.data)
+}
+
 /// Plans Spark's arithmetic operators where they differ from DataFusion's:
 /// `/` between integers yields a double (`7 / 2 = 3.5`), and `DIV` is integral division
 /// truncating toward zero (`-7 div 2 = -3`) with a `BIGINT` result.
 #[derive(Debug, Default)]
-pub struct SparkOperatorPlanner;
+pub struct SparkOperatorPlanner {
+    /// `spark.sql.ansi.enabled`, shared with the session so that `SET` takes effect.
+    pub ansi: Arc<AtomicBool>,
+}
 
 fn is_integer(t: &DataType) -> bool {
     matches!(
@@ -78,9 +109,19 @@ impl ExprPlanner for SparkOperatorPlanner {
         };
         let both_integers = is_integer(&left_type) && is_integer(&right_type);
         match expr.op {
-            BinaryOperator::Divide if both_integers => Ok(PlannerResult::Planned(
-                cast(expr.left, DataType::Float64) / cast(expr.right, DataType::Float64),
-            )),
+            BinaryOperator::Divide if both_integers => {
+                let name = divide_function_name(self.ansi.load(Ordering::Relaxed));
+                let udf = DIVIDE_FUNCTIONS
+                    .iter()
+                    .find(|f| f.name() == name)
+                    .cloned()
+                    .ok_or_else(|| {
+                        datafusion::error::DataFusionError::Internal(format!("{name} is missing"))
+                    })?;
+                Ok(PlannerResult::Planned(
+                    udf.call(vec![expr.left, expr.right]),
+                ))
+            }
             BinaryOperator::MyIntegerDivide if both_integers => Ok(PlannerResult::Planned(
                 cast(expr.left, DataType::Int64) / cast(expr.right, DataType::Int64),
             )),

@@ -98,6 +98,8 @@ impl SessionBuilder {
 
 struct Inner {
     ctx: SessionContext,
+    /// `spark.sql.ansi.enabled` as the operator planner reads it.
+    ansi: Arc<std::sync::atomic::AtomicBool>,
     /// Settings as changed by `SET` / `RESET` since start.
     conf: std::sync::Mutex<SparkConf>,
     /// Settings the session was built with (what `RESET` returns to).
@@ -192,6 +194,9 @@ impl Session {
             .optimizer
             .enable_physical_uncorrelated_scalar_subquery = false;
         crate::semantics::apply(&mut config, &conf)?;
+        let ansi = Arc::new(std::sync::atomic::AtomicBool::new(
+            conf.get_bool("spark.sql.ansi.enabled")?.unwrap_or(true),
+        ));
         let runtime = RuntimeEnvBuilder::new().build_arc()?;
         let mut builder = SessionStateBuilder::new()
             .with_config(config)
@@ -213,10 +218,12 @@ impl Session {
             .get_or_insert_with(Vec::new)
             .extend(ember_executor::functions::spark_compat_aggregate_functions());
         // Spark's operators take precedence over DataFusion's and datafusion-spark's.
-        builder
-            .expr_planners()
-            .get_or_insert_with(Vec::new)
-            .insert(0, Arc::new(crate::semantics::SparkOperatorPlanner));
+        builder.expr_planners().get_or_insert_with(Vec::new).insert(
+            0,
+            Arc::new(crate::semantics::SparkOperatorPlanner {
+                ansi: Arc::clone(&ansi),
+            }),
+        );
         let state = builder.build();
         let ctx = SessionContext::new_with_state(state);
 
@@ -282,6 +289,7 @@ impl Session {
         Ok(Session {
             inner: Arc::new(Inner {
                 ctx,
+                ansi,
                 conf: std::sync::Mutex::new(conf.clone()),
                 initial_conf: conf,
                 master,
@@ -315,6 +323,10 @@ impl Session {
         let mut state = state.write();
         let config = state.config_mut();
         crate::semantics::apply(config, conf)?;
+        self.inner.ansi.store(
+            conf.get_bool("spark.sql.ansi.enabled")?.unwrap_or(true),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         if let Some(n) = conf.get_usize("spark.sql.shuffle.partitions")? {
             config.options_mut().execution.target_partitions = n;
         }
@@ -509,10 +521,17 @@ impl Session {
                     display: None,
                 })
             }
-            plan => Ok(DataFrame::Distributed {
-                session: self.clone(),
-                plan: with_spark_names(plan, sql)?,
-            }),
+            plan => {
+                let plan = if self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed) {
+                    plan
+                } else {
+                    crate::semantics::legacy_casts(plan)?
+                };
+                Ok(DataFrame::Distributed {
+                    session: self.clone(),
+                    plan: with_spark_names(plan, sql)?,
+                })
+            }
         }
     }
 

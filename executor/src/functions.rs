@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, BooleanArray};
+use arrow::array::{Array, ArrayRef, BooleanArray, Float64Array, Float64Builder};
 use arrow::compute::kernels::temporal::{DatePart, date_part};
 use arrow::datatypes::{DataType, TimeUnit};
 use datafusion::error::Result;
@@ -144,6 +144,72 @@ impl ScalarUDFImpl for NullCheck {
     }
 }
 
+/// Spark's `/` between integers: a double quotient. A zero divisor raises `[DIVIDE_BY_ZERO]` in
+/// ANSI mode (`spark_divide`) and yields NULL otherwise (`spark_divide_legacy`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DoubleDivide {
+    name: &'static str,
+    ansi: bool,
+    signature: Signature,
+}
+
+/// The name of Spark's integer `/` in ANSI or legacy mode.
+pub fn divide_function_name(ansi: bool) -> &'static str {
+    if ansi {
+        "spark_divide"
+    } else {
+        "spark_divide_legacy"
+    }
+}
+
+impl ScalarUDFImpl for DoubleDivide {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let [left, right] = args.args.as_slice() else {
+            return Err(datafusion::error::DataFusionError::Plan(
+                "division takes two arguments".into(),
+            ));
+        };
+        let left = arrow::compute::cast(&left.to_array(rows)?, &DataType::Float64)?;
+        let right = arrow::compute::cast(&right.to_array(rows)?, &DataType::Float64)?;
+        let left = left.as_any().downcast_ref::<Float64Array>();
+        let right = right.as_any().downcast_ref::<Float64Array>();
+        let (Some(left), Some(right)) = (left, right) else {
+            return Err(datafusion::error::DataFusionError::Internal(
+                "division operands did not cast to double".into(),
+            ));
+        };
+        let mut out = Float64Builder::with_capacity(rows);
+        for i in 0..left.len() {
+            if left.is_null(i) || right.is_null(i) {
+                out.append_null();
+            } else if right.value(i) == 0.0 {
+                if self.ansi {
+                    return Err(datafusion::error::DataFusionError::Execution(
+                        "[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error.".into(),
+                    ));
+                }
+                out.append_null();
+            } else {
+                out.append_value(left.value(i) / right.value(i));
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
 /// Scalar functions under Spark's names.
 pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     use DatePartKey::*;
@@ -177,6 +243,13 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         ("second", Second),
     ] {
         out.push(DateField::udf(name, part));
+    }
+    for ansi in [true, false] {
+        out.push(Arc::new(ScalarUDF::new_from_impl(DoubleDivide {
+            name: divide_function_name(ansi),
+            ansi,
+            signature: Signature::any(2, Volatility::Immutable),
+        })));
     }
     for (name, negated) in [("isnull", false), ("isnotnull", true)] {
         out.push(Arc::new(ScalarUDF::new_from_impl(NullCheck {
