@@ -1,0 +1,22 @@
+-- More grouping and window cases.
+CREATE TEMPORARY VIEW m AS SELECT * FROM (VALUES ('a', 'x', 1, 10), ('a', 'y', 2, 20), ('b', 'x', 3, 30), ('b', 'x', 4, NULL), ('c', 'z', 5, 50)) AS m(g, h, k, v);
+SELECT g, count(*), sum(v), min(k), max(k) FROM m GROUP BY g ORDER BY g;
+SELECT g, h, count(*) FROM m GROUP BY g, h ORDER BY g, h;
+SELECT g, sum(v) FROM m GROUP BY g HAVING sum(v) IS NOT NULL ORDER BY g;
+SELECT g, h, sum(k), grouping_id() FROM m GROUP BY ROLLUP(g, h) ORDER BY g, h;
+SELECT count(DISTINCT g, h) FROM m;
+SELECT g, collect_set(h) FROM m GROUP BY g ORDER BY g;
+SELECT g, k, sum(k) OVER (PARTITION BY g ORDER BY k ROWS UNBOUNDED PRECEDING) FROM m ORDER BY g, k;
+SELECT g, k, avg(v) OVER (PARTITION BY g) FROM m ORDER BY g, k;
+SELECT k, lag(k, 1, 0) OVER (ORDER BY k), lead(k, 1, -1) OVER (ORDER BY k) FROM m ORDER BY k;
+SELECT k, last_value(k) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM m ORDER BY k;
+SELECT g, k, rank() OVER (ORDER BY g), dense_rank() OVER (ORDER BY g) FROM m ORDER BY k;
+SELECT g, k, row_number() OVER (PARTITION BY g ORDER BY k DESC) AS rn FROM m ORDER BY g, rn;
+SELECT * FROM (SELECT g, k, row_number() OVER (PARTITION BY g ORDER BY k) AS rn FROM m) WHERE rn = 1 ORDER BY g;
+SELECT k, sum(k) OVER (ORDER BY k RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM m ORDER BY k;
+SELECT g, count(v) OVER (PARTITION BY g), count(*) OVER (PARTITION BY g) FROM m ORDER BY g, k;
+SELECT k, min(v) OVER (ORDER BY k ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM m ORDER BY k;
+SELECT avg(k), sum(k) / count(k) FROM m;
+SELECT g, max(v) - min(v) AS spread FROM m GROUP BY g ORDER BY spread DESC, g;
+SELECT h, count(*) AS n FROM m GROUP BY h ORDER BY n DESC, h LIMIT 2;
+SELECT g, sum(CASE WHEN h = 'x' THEN v ELSE 0 END) AS xs FROM m GROUP BY g ORDER BY g;

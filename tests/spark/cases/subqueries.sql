@@ -1,0 +1,23 @@
+-- Subqueries: IN, EXISTS, scalar, correlated; CTEs and derived tables.
+CREATE TEMPORARY VIEW orders AS SELECT * FROM (VALUES (1, 'alice', 120.0), (2, 'bob', 80.5), (3, 'alice', 42.0), (4, 'carol', NULL), (5, 'dave', 300.0)) AS orders(id, customer, total);
+CREATE TEMPORARY VIEW customers AS SELECT * FROM (VALUES ('alice', 'FR'), ('bob', 'DE'), ('carol', 'FR'), ('erin', 'US')) AS customers(name, country);
+SELECT id FROM orders WHERE customer IN (SELECT name FROM customers WHERE country = 'FR') ORDER BY id;
+SELECT id FROM orders WHERE customer NOT IN (SELECT name FROM customers) ORDER BY id;
+SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer = c.name) ORDER BY name;
+SELECT name FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer = c.name) ORDER BY name;
+SELECT id, total, (SELECT max(total) FROM orders) AS top FROM orders ORDER BY id;
+SELECT id FROM orders WHERE total > (SELECT avg(total) FROM orders) ORDER BY id;
+SELECT name, (SELECT count(*) FROM orders o WHERE o.customer = c.name) AS n FROM customers c ORDER BY name;
+SELECT name, (SELECT sum(total) FROM orders o WHERE o.customer = c.name) AS s FROM customers c ORDER BY name;
+SELECT o.id FROM orders o WHERE o.total = (SELECT max(o2.total) FROM orders o2 WHERE o2.customer = o.customer) ORDER BY o.id;
+WITH spend AS (SELECT customer, sum(total) AS s FROM orders GROUP BY customer) SELECT customer, s FROM spend WHERE s > 100 ORDER BY customer;
+WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT * FROM a CROSS JOIN b;
+SELECT t.customer, t.n FROM (SELECT customer, count(*) AS n FROM orders GROUP BY customer) t WHERE t.n > 1;
+SELECT country, count(*) FROM customers WHERE name IN (SELECT customer FROM orders WHERE total > 50) GROUP BY country ORDER BY country;
+SELECT id FROM orders WHERE total IS NULL OR total < 50 ORDER BY id;
+SELECT customer FROM orders GROUP BY customer HAVING count(*) > (SELECT count(*) FROM customers WHERE country = 'DE') ORDER BY customer;
+SELECT max(total) - min(total) FROM orders;
+SELECT id, CASE WHEN id IN (SELECT id FROM orders WHERE total > 100) THEN 'big' ELSE 'small' END AS size FROM orders ORDER BY id;
+SELECT count(*) FROM (SELECT DISTINCT customer FROM orders);
+SELECT customer, total FROM orders ORDER BY total DESC NULLS LAST LIMIT 3;
+SELECT customer, total FROM orders ORDER BY total LIMIT 2 OFFSET 1;
