@@ -103,6 +103,11 @@ fn configuration(common: &CommonArgs) -> Result<SparkConf> {
     if let Some(name) = &common.name {
         conf.set("spark.app.name", name)?;
     }
+    for (key, _) in conf.iter() {
+        if crate::config::known_key(key).is_none() && !key.starts_with("datafusion.") {
+            eprintln!("Warning: {key} is not used by Ember; it is kept and visible to SET");
+        }
+    }
     Ok(conf)
 }
 
