@@ -98,6 +98,8 @@ impl SessionBuilder {
 
 struct Inner {
     ctx: SessionContext,
+    /// Tables replaced by their cached contents (`CACHE TABLE`), to restore on `UNCACHE TABLE`.
+    cached: std::sync::Mutex<HashMap<String, Arc<dyn datafusion::catalog::TableProvider>>>,
     /// `spark.sql.ansi.enabled` as the operator planner reads it.
     ansi: Arc<std::sync::atomic::AtomicBool>,
     /// Settings as changed by `SET` / `RESET` since start.
@@ -289,6 +291,7 @@ impl Session {
         Ok(Session {
             inner: Arc::new(Inner {
                 ctx,
+                cached: std::sync::Mutex::new(HashMap::new()),
                 ansi,
                 conf: std::sync::Mutex::new(conf.clone()),
                 initial_conf: conf,
@@ -430,6 +433,53 @@ impl Session {
                         ctx.deregister_table(name.as_str())?;
                     }
                     source.register(ctx, &name).await?;
+                    Ok(DataFrame::empty())
+                }
+                SparkStatement::CacheTable { name, query } => {
+                    let select = match &query {
+                        Some(q) => q.clone(),
+                        None => format!("SELECT * FROM {name}"),
+                    };
+                    let df = Box::pin(self.sql(&select)).await?;
+                    let schema = df.schema();
+                    let batches = df.collect().await?;
+                    let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])?;
+                    let ctx = &self.inner.ctx;
+                    let previous = if ctx.table_exist(name.as_str())? {
+                        ctx.deregister_table(name.as_str())?
+                    } else {
+                        None
+                    };
+                    ctx.register_table(name.as_str(), Arc::new(table))?;
+                    if query.is_none()
+                        && let Some(previous) = previous
+                        && let Ok(mut cached) = self.inner.cached.lock()
+                    {
+                        cached.entry(name).or_insert(previous);
+                    }
+                    Ok(DataFrame::empty())
+                }
+                SparkStatement::UncacheTable { name, if_exists } => {
+                    let previous = self
+                        .inner
+                        .cached
+                        .lock()
+                        .ok()
+                        .and_then(|mut c| c.remove(&name));
+                    match previous {
+                        Some(provider) => {
+                            self.inner.ctx.deregister_table(name.as_str())?;
+                            self.inner.ctx.register_table(name.as_str(), provider)?;
+                        }
+                        None if !if_exists && !self.inner.ctx.table_exist(name.as_str())? => {
+                            return Err(EmberError::Plan(
+                                datafusion::error::DataFusionError::Plan(format!(
+                                    "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found"
+                                )),
+                            ));
+                        }
+                        None => {}
+                    }
                     Ok(DataFrame::empty())
                 }
                 SparkStatement::ShowTables => {

@@ -38,6 +38,10 @@ pub enum SparkStatement {
     ShowColumns(String),
     /// `DESCRIBE [TABLE] [EXTENDED|FORMATTED] t`.
     Describe(String),
+    /// `CACHE [LAZY] TABLE name [AS query]`.
+    CacheTable { name: String, query: Option<String> },
+    /// `UNCACHE TABLE [IF EXISTS] name`.
+    UncacheTable { name: String, if_exists: bool },
     /// A Spark statement Ember recognised but could not parse.
     Invalid(String),
 }
@@ -76,6 +80,49 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
             Some(SparkStatement::Reset(
                 (!rest.is_empty()).then(|| rest.to_string()),
             ))
+        }
+        Some("CACHE") => {
+            let mut rest = trimmed[5..].trim_start();
+            for word in ["LAZY", "TABLE"] {
+                if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+                    rest = rest[word.len()..].trim_start();
+                }
+            }
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let name = rest[..end].trim_matches('`').to_string();
+            let after = rest[end..].trim_start();
+            let query = if after.len() > 2 && after[..2].eq_ignore_ascii_case("AS") {
+                Some(after[2..].trim_start().to_string())
+            } else if after.is_empty() {
+                None
+            } else {
+                return Some(SparkStatement::Invalid(
+                    "[PARSE_SYNTAX_ERROR] expected CACHE TABLE name [AS query]".into(),
+                ));
+            };
+            Some(SparkStatement::CacheTable { name, query })
+        }
+        Some("UNCACHE") => {
+            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            match words.as_slice() {
+                [_, t, name] if t.eq_ignore_ascii_case("TABLE") => {
+                    Some(SparkStatement::UncacheTable {
+                        name: name.trim_matches('`').to_string(),
+                        if_exists: false,
+                    })
+                }
+                [_, t, i, e, name]
+                    if t.eq_ignore_ascii_case("TABLE")
+                        && i.eq_ignore_ascii_case("IF")
+                        && e.eq_ignore_ascii_case("EXISTS") =>
+                {
+                    Some(SparkStatement::UncacheTable {
+                        name: name.trim_matches('`').to_string(),
+                        if_exists: true,
+                    })
+                }
+                _ => None,
+            }
         }
         Some("SHOW") => match w.get(1).map(String::as_str) {
             Some("TABLES") if w.len() == 2 => Some(SparkStatement::ShowTables),
