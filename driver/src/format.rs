@@ -53,40 +53,41 @@ pub fn java_double(v: f64) -> String {
     if v == 0.0 {
         return if v.is_sign_negative() { "-0.0" } else { "0.0" }.into();
     }
-    let abs = v.abs();
-    if (1e-3..1e7).contains(&abs) {
-        let s = format!("{v}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
-    }
-    // `{:e}` gives the shortest digits as d.dddde[-]x.
-    let s = format!("{v:e}");
-    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_string()
-    } else {
-        format!("{mantissa}.0")
-    };
-    format!("{mantissa}E{exponent}")
+    java_notation(
+        format!("{v}"),
+        format!("{v:e}"),
+        (1e-3..1e7).contains(&v.abs()),
+    )
 }
 
-/// Java's `Float.toString` (same rules, single precision digits).
+/// Java's `Float.toString` (same rules, single-precision digits).
 pub fn java_float(v: f32) -> String {
     if v.is_nan() || v.is_infinite() || v == 0.0 {
         return java_double(f64::from(v));
     }
-    let abs = v.abs();
-    if (1e-3..1e7).contains(&abs) {
-        let s = format!("{v}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
+    java_notation(
+        format!("{v}"),
+        format!("{v:e}"),
+        (1e-3..1e7).contains(&v.abs()),
+    )
+}
+
+/// Java's layout of Rust's shortest digits: `plain` (`{}`) inside the plain range, else
+/// `scientific` (`{:e}`, `d.ddde-x`) as `d.dddE-x`; both with at least one fractional digit.
+fn java_notation(plain: String, scientific: String, in_plain_range: bool) -> String {
+    if in_plain_range {
+        return if plain.contains('.') {
+            plain
+        } else {
+            format!("{plain}.0")
+        };
     }
-    let s = format!("{v:e}");
-    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_string()
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    if mantissa.contains('.') {
+        format!("{mantissa}E{exponent}")
     } else {
-        format!("{mantissa}.0")
-    };
-    format!("{mantissa}E{exponent}")
+        format!("{mantissa}.0E{exponent}")
+    }
 }
 
 fn display(array: &dyn Array, row: usize) -> String {
