@@ -251,6 +251,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
             signature: Signature::any(2, Volatility::Immutable),
         })));
     }
+    out.extend(crate::datetime::spark_datetime_functions());
     for (name, negated) in [("isnull", false), ("isnotnull", true)] {
         out.push(Arc::new(ScalarUDF::new_from_impl(NullCheck {
             name,

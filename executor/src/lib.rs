@@ -11,6 +11,7 @@
 //! binary for `local-cluster[...]` and Kubernetes.
 
 pub mod codec;
+pub mod datetime;
 pub mod error;
 pub mod executor;
 pub mod functions;

@@ -1,0 +1,269 @@
+//! Spark's datetime patterns (`yyyy-MM-dd HH:mm:ss`) for `to_date`, `to_timestamp` and
+//! `date_format`, which DataFusion reads as chrono patterns (`%Y-%m-%d`).
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, Date32Array, StringArray, TimestampMicrosecondArray};
+use arrow::datatypes::{DataType, TimeUnit};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+/// Translates a Spark datetime pattern into a chrono format string.
+pub fn spark_pattern_to_chrono(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            // Quoted literal text; '' is a single quote.
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        out.push('\'');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                push_literal(&mut out, chars[i]);
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let mut n = 1;
+        while chars.get(i + n) == Some(&c) {
+            n += 1;
+        }
+        let spec = match (c, n) {
+            ('y', 2) => "%y",
+            ('y', _) => "%Y",
+            ('M', 1) => "%-m",
+            ('M', 2) => "%m",
+            ('M', 3) => "%b",
+            ('M', _) => "%B",
+            ('d', 1) => "%-d",
+            ('d', _) => "%d",
+            ('D', _) => "%j",
+            ('H', 1) => "%-H",
+            ('H', _) => "%H",
+            ('h', 1) => "%-I",
+            ('h', _) => "%I",
+            ('m', 1) => "%-M",
+            ('m', _) => "%M",
+            ('s', 1) => "%-S",
+            ('s', _) => "%S",
+            ('S', 1..=3) => "%3f",
+            ('S', 4..=6) => "%6f",
+            ('S', _) => "%9f",
+            ('a', _) => "%p",
+            ('E', 1..=3) => "%a",
+            ('E', _) => "%A",
+            _ => {
+                for _ in 0..n {
+                    push_literal(&mut out, c);
+                }
+                i += n;
+                continue;
+            }
+        };
+        out.push_str(spec);
+        i += n;
+    }
+    out
+}
+
+fn push_literal(out: &mut String, c: char) {
+    if c == '%' {
+        out.push_str("%%");
+    } else {
+        out.push(c);
+    }
+}
+
+/// Parses `text` with a chrono format into a date-time (date-only formats give midnight).
+fn parse(text: &str, format: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text.trim(), format)
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text.trim(), format)
+                .ok()
+                .map(|d| d.and_time(NaiveTime::MIN))
+        })
+}
+
+/// Parses without a pattern, as Spark's casts do.
+fn parse_default(text: &str) -> Option<NaiveDateTime> {
+    let t = text.trim();
+    parse(t, "%Y-%m-%d %H:%M:%S%.f")
+        .or_else(|| parse(t, "%Y-%m-%dT%H:%M:%S%.f"))
+        .or_else(|| parse(t, "%Y-%m-%d"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    ToDate,
+    ToTimestamp,
+    DateFormat,
+}
+
+/// `to_date`, `to_timestamp` and `date_format` with Spark patterns. Unparseable input raises
+/// `[CANNOT_PARSE_TIMESTAMP]` as in Spark's ANSI mode (the non-ANSI NULL is not reproduced).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct SparkDateTime {
+    kind: Kind,
+    name: &'static str,
+    signature: Signature,
+}
+
+fn strings(value: &ColumnarValue, rows: usize) -> Result<ArrayRef> {
+    Ok(arrow::compute::cast(
+        &value.to_array(rows)?,
+        &DataType::Utf8,
+    )?)
+}
+
+impl ScalarUDFImpl for SparkDateTime {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(match self.kind {
+            Kind::ToDate => DataType::Date32,
+            Kind::ToTimestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+            Kind::DateFormat => DataType::Utf8,
+        })
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let (value, pattern) = match args.args.as_slice() {
+            [v] => (v, None),
+            [v, p] => (v, Some(p)),
+            _ => {
+                return Err(DataFusionError::Plan(format!(
+                    "{} takes one or two arguments",
+                    self.name
+                )));
+            }
+        };
+        let patterns = pattern.map(|p| strings(p, rows)).transpose()?;
+        let patterns = patterns
+            .as_ref()
+            .and_then(|p| p.as_any().downcast_ref::<StringArray>());
+        let format_at = |i: usize| -> Option<String> {
+            patterns.map(|p| {
+                if p.is_null(i) {
+                    String::new()
+                } else {
+                    spark_pattern_to_chrono(p.value(i))
+                }
+            })
+        };
+        if self.kind == Kind::DateFormat {
+            let values = value.to_array(rows)?;
+            let micros =
+                arrow::compute::cast(&values, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+            let micros = micros
+                .as_any()
+                .downcast_ref::<TimestampMicrosecondArray>()
+                .ok_or_else(|| DataFusionError::Internal("timestamp cast".into()))?;
+            let out: StringArray = (0..rows)
+                .map(|i| {
+                    if micros.is_null(i) {
+                        return None;
+                    }
+                    let format = format_at(i).unwrap_or_else(|| "%Y-%m-%d %H:%M:%S".into());
+                    DateTime::from_timestamp_micros(micros.value(i))
+                        .map(|t| t.naive_utc().format(&format).to_string())
+                })
+                .collect();
+            return Ok(ColumnarValue::Array(Arc::new(out)));
+        }
+        let texts = strings(value, rows)?;
+        let texts = texts
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| DataFusionError::Internal("string cast".into()))?;
+        let mut parsed = Vec::with_capacity(rows);
+        for i in 0..rows {
+            if texts.is_null(i) {
+                parsed.push(None);
+                continue;
+            }
+            let text = texts.value(i);
+            let result = match format_at(i) {
+                Some(format) => parse(text, &format),
+                None => parse_default(text),
+            };
+            if result.is_none() {
+                return Err(DataFusionError::Execution(format!(
+                    "[CANNOT_PARSE_TIMESTAMP] Text '{text}' could not be parsed. Use `try_to_timestamp` to tolerate invalid input string and return NULL instead."
+                )));
+            }
+            parsed.push(result);
+        }
+        let array: ArrayRef = match self.kind {
+            Kind::ToDate => {
+                Arc::new(Date32Array::from_iter(parsed.into_iter().map(|d| {
+                    d.map(|d| (d.date() - NaiveDate::default()).num_days() as i32)
+                })))
+            }
+            _ => Arc::new(TimestampMicrosecondArray::from_iter(
+                parsed
+                    .into_iter()
+                    .map(|d| d.map(|d| d.and_utc().timestamp_micros())),
+            )),
+        };
+        Ok(ColumnarValue::Array(array))
+    }
+}
+
+/// The datetime functions that take Spark patterns; they replace DataFusion's of the same name
+/// on the driver and on executors alike.
+pub fn spark_datetime_functions() -> Vec<Arc<ScalarUDF>> {
+    let mut out = Vec::new();
+    for (kind, name) in [
+        (Kind::ToDate, "to_date"),
+        (Kind::ToTimestamp, "to_timestamp"),
+        (Kind::DateFormat, "date_format"),
+    ] {
+        out.push(Arc::new(ScalarUDF::new_from_impl(SparkDateTime {
+            kind,
+            name,
+            signature: Signature::variadic_any(Volatility::Immutable),
+        })));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_spark_patterns() {
+        assert_eq!(
+            spark_pattern_to_chrono("yyyy-MM-dd HH:mm:ss"),
+            "%Y-%m-%d %H:%M:%S"
+        );
+        assert_eq!(spark_pattern_to_chrono("dd/MM/yyyy"), "%d/%m/%Y");
+        assert_eq!(spark_pattern_to_chrono("yyyy'T'HH 100%"), "%YT%H 100%%");
+        assert_eq!(spark_pattern_to_chrono("MMM d, yyyy"), "%b %-d, %Y");
+        let t = parse("15/07/2024", &spark_pattern_to_chrono("dd/MM/yyyy")).expect("parses");
+        assert_eq!(
+            t.date(),
+            NaiveDate::from_ymd_opt(2024, 7, 15).expect("date")
+        );
+    }
+}
