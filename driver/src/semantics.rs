@@ -133,3 +133,30 @@ impl ExprPlanner for SparkOperatorPlanner {
         }
     }
 }
+
+/// Spark's `range(end)` / `range(start, end[, step])`: DataFusion's `range` with its column named
+/// `id`, as Spark names it.
+#[derive(Debug, Default)]
+pub struct SparkRange;
+
+impl datafusion::catalog::TableFunctionImpl for SparkRange {
+    fn call_with_args(
+        &self,
+        args: datafusion::catalog::TableFunctionArgs,
+    ) -> datafusion::error::Result<Arc<dyn datafusion::catalog::TableProvider>> {
+        use datafusion::logical_expr::{LogicalPlanBuilder, col};
+        let inner = datafusion::functions_table::range()
+            .function()
+            .call_with_args(args)?;
+        let plan = LogicalPlanBuilder::scan(
+            "range",
+            datafusion::datasource::provider_as_source(inner),
+            None,
+        )?
+        .project(vec![col("value").alias("id")])?
+        .build()?;
+        Ok(Arc::new(datafusion::catalog::view::ViewTable::new(
+            plan, None,
+        )))
+    }
+}

@@ -228,6 +228,7 @@ impl Session {
         );
         let state = builder.build();
         let ctx = SessionContext::new_with_state(state);
+        ctx.register_udtf("range", Arc::new(crate::semantics::SparkRange));
 
         let scheduler = SchedulerHandle::start(SchedulerConfig {
             max_task_failures,
