@@ -252,6 +252,13 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         })));
     }
     out.extend(crate::datetime::spark_datetime_functions());
+    out.extend(crate::strings::spark_string_functions());
+    out.push(Arc::new(
+        datafusion::functions_nested::sort::array_sort_udf()
+            .as_ref()
+            .clone()
+            .with_aliases(["sort_array"]),
+    ));
     for (name, negated) in [("isnull", false), ("isnotnull", true)] {
         out.push(Arc::new(ScalarUDF::new_from_impl(NullCheck {
             name,

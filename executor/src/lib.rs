@@ -17,6 +17,7 @@ pub mod executor;
 pub mod functions;
 pub mod service;
 pub mod shuffle;
+pub mod strings;
 pub mod task;
 
 pub use error::{ExecutorError, FetchFailedError, Result};
