@@ -543,7 +543,14 @@ impl Session {
             return self.sql_over_files(&rewritten, files).await;
         }
         let state = self.inner.ctx.state();
-        let plan = state.create_logical_plan(sql).await?;
+        let dialect = state.config().options().sql_parser.dialect;
+        let mut statement = state.sql_to_statement(sql, &dialect)?;
+        if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement
+            && let datafusion::sql::sqlparser::ast::Statement::Query(query) = inner.as_mut()
+        {
+            crate::sql::names::alias_with_spark_names(query);
+        }
+        let plan = state.statement_to_plan(statement).await?;
         match plan {
             LogicalPlan::Explain(explain) => {
                 let logical = state.optimize(&explain.plan)?;
@@ -580,7 +587,7 @@ impl Session {
                 };
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
-                    plan: with_spark_names(plan, sql)?,
+                    plan,
                 })
             }
         }
@@ -786,39 +793,6 @@ fn local_dirs(conf: &SparkConf) -> Vec<PathBuf> {
     } else {
         dirs
     }
-}
-
-/// Renames a query's output columns to the names Spark gives them (see [`crate::sql::names`]).
-fn with_spark_names(plan: LogicalPlan, sql: &str) -> Result<LogicalPlan> {
-    let Some(names) = crate::sql::names::spark_column_names(sql) else {
-        return Ok(plan);
-    };
-    let columns = plan.schema().columns();
-    if names.len() != columns.len() {
-        return Ok(plan);
-    }
-    let wanted: Vec<String> = names
-        .into_iter()
-        .zip(&columns)
-        .map(|(name, column)| name.unwrap_or_else(|| column.name.clone()))
-        .collect();
-    let unchanged = wanted.iter().zip(&columns).all(|(w, c)| *w == c.name);
-    let unique = wanted
-        .iter()
-        .collect::<std::collections::HashSet<_>>()
-        .len()
-        == wanted.len();
-    if unchanged || !unique {
-        return Ok(plan);
-    }
-    let exprs: Vec<datafusion::logical_expr::Expr> = columns
-        .into_iter()
-        .zip(wanted)
-        .map(|(column, name)| datafusion::logical_expr::Expr::Column(column).alias(name))
-        .collect();
-    Ok(datafusion::logical_expr::LogicalPlanBuilder::from(plan)
-        .project(exprs)?
-        .build()?)
 }
 
 /// A result of string columns (`NULL` cells as the text `NULL` are real nulls).

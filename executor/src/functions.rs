@@ -210,6 +210,87 @@ impl ScalarUDFImpl for DoubleDivide {
     }
 }
 
+/// Spark's name of an Arrow type (as `DESCRIBE` and `typeof` print it).
+pub fn spark_type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Null => "void".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Int8 => "tinyint".into(),
+        DataType::Int16 => "smallint".into(),
+        DataType::Int32 | DataType::UInt16 | DataType::UInt8 => "int".into(),
+        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => "bigint".into(),
+        DataType::Float16 | DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => "binary".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(_, Some(_)) => "timestamp".into(),
+        DataType::Timestamp(_, None) => "timestamp_ntz".into(),
+        DataType::Decimal32(p, s)
+        | DataType::Decimal64(p, s)
+        | DataType::Decimal128(p, s)
+        | DataType::Decimal256(p, s) => {
+            format!("decimal({p},{s})")
+        }
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::FixedSizeList(f, _)
+        | DataType::ListView(f) => {
+            format!("array<{}>", spark_type_name(f.data_type()))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => format!(
+                "map<{},{}>",
+                spark_type_name(kv[0].data_type()),
+                spark_type_name(kv[1].data_type())
+            ),
+            other => format!("map<{}>", spark_type_name(other)),
+        },
+        DataType::Struct(fields) => {
+            let inner: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
+                .collect();
+            format!("struct<{}>", inner.join(","))
+        }
+        DataType::Interval(_) | DataType::Duration(_) => "interval".into(),
+        other => other.to_string().to_ascii_lowercase(),
+    }
+}
+
+/// Spark's `typeof(x)`: the name of the argument's type.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TypeOf {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for TypeOf {
+    fn name(&self) -> &str {
+        "typeof"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let name = match args.arg_fields.first() {
+            Some(field) => spark_type_name(field.data_type()),
+            None => "void".to_string(),
+        };
+        Ok(ColumnarValue::Scalar(
+            datafusion::scalar::ScalarValue::Utf8(Some(name)),
+        ))
+    }
+}
+
 /// Scalar functions under Spark's names.
 pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     use DatePartKey::*;
@@ -252,6 +333,15 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         })));
     }
     out.extend(crate::datetime::spark_datetime_functions());
+    out.push(Arc::new(ScalarUDF::new_from_impl(TypeOf {
+        signature: Signature::any(1, Volatility::Immutable),
+    })));
+    out.push(Arc::new(
+        string::lower().as_ref().clone().with_aliases(["lcase"]),
+    ));
+    out.push(Arc::new(
+        string::upper().as_ref().clone().with_aliases(["ucase"]),
+    ));
     out.extend(crate::strings::spark_string_functions());
     out.push(Arc::new(
         datafusion::functions_nested::sort::array_sort_udf()

@@ -7,7 +7,7 @@
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Query, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+    Ident, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -37,6 +37,57 @@ pub fn spark_column_names(sql: &str) -> Option<Vec<Option<String>>> {
             _ => None,
         })
         .collect()
+}
+
+/// Gives every unaliased select item of `query` whose Spark name differs from DataFusion's an
+/// explicit alias with the Spark name, so that the plan carries Spark's names (and items that
+/// DataFusion would name alike, such as two casts of one literal, stay distinct). Nothing
+/// changes when Spark's names would collide, since DataFusion needs unique names.
+pub fn alias_with_spark_names(query: &mut Query) {
+    let Some(items) = leftmost_select_mut(query) else {
+        return;
+    };
+    let names: Vec<Option<String>> = items
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(expr) => expr_name(expr),
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+            _ => None,
+        })
+        .collect();
+    if names.iter().any(Option::is_none) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !names
+        .iter()
+        .flatten()
+        .all(|n| seen.insert(n.to_ascii_lowercase()))
+    {
+        return;
+    }
+    for (item, name) in items.iter_mut().zip(names) {
+        if let (SelectItem::UnnamedExpr(expr), Some(name)) = (&*item, name)
+            && !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+        {
+            *item = SelectItem::ExprWithAlias {
+                expr: expr.clone(),
+                alias: Ident::with_quote('`', name),
+            };
+        }
+    }
+}
+
+fn leftmost_select_mut(query: &mut Query) -> Option<&mut Vec<SelectItem>> {
+    let mut body = query.body.as_mut();
+    loop {
+        match body {
+            SetExpr::Select(select) => return Some(&mut select.projection),
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(q) => body = q.body.as_mut(),
+            _ => return None,
+        }
+    }
 }
 
 fn leftmost_select(query: &Query) -> Option<&Vec<SelectItem>> {
