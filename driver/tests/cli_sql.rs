@@ -112,3 +112,78 @@ fn version_and_help() {
         );
     }
 }
+
+#[test]
+fn corrupt_and_missing_files_are_clear_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.parquet");
+    std::fs::write(&bad, b"PAR1 this is not a parquet file").expect("write");
+    let bad = bad.display().to_string();
+    let (code, _, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[1]",
+            "-e",
+            &format!("SELECT * FROM parquet.`{bad}`"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let (code, _, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[1]",
+            "-e",
+            "CREATE TEMPORARY VIEW v USING csv OPTIONS (path '/nonexistent/data.csv')",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("[PATH_NOT_FOUND]"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_cancels_the_running_job_and_exits() {
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args([
+            "sql",
+            "--master",
+            "local[1]",
+            "-e",
+            "SELECT sum(id * 2) FROM range(0, 100000000000)",
+        ])
+        .env_remove("SPARK_CONF_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start ember");
+    std::thread::sleep(Duration::from_secs(2));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert_eq!(status.code(), Some(130));
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "ember did not exit after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stderr = String::new();
+    use std::io::Read;
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    assert!(stderr.contains("Cancelled"), "{stderr}");
+}
