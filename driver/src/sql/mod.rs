@@ -2,6 +2,7 @@
 //! (`SET`/`RESET`, `CREATE TEMPORARY VIEW`, ...), recognised here before the rest goes to
 //! DataFusion, plus splitting a script into statements.
 
+mod execute;
 pub mod names;
 pub mod split;
 
