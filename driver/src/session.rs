@@ -380,10 +380,11 @@ impl Session {
         let state = self.inner.ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
         let mut statement = state.sql_to_statement(sql, &dialect)?;
-        if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement
-            && let datafusion::sql::sqlparser::ast::Statement::Query(query) = inner.as_mut()
-        {
-            crate::sql::names::alias_with_spark_names(query);
+        if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement {
+            if let datafusion::sql::sqlparser::ast::Statement::Query(query) = inner.as_mut() {
+                crate::sql::names::alias_with_spark_names(query);
+            }
+            crate::sql::rewrite::rewrite_spark_syntax(inner);
         }
         let plan = state.statement_to_plan(statement).await?;
         match plan {

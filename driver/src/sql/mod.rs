@@ -4,6 +4,7 @@
 
 mod execute;
 pub mod names;
+pub mod rewrite;
 pub mod split;
 
 use std::collections::BTreeMap;

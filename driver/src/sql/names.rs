@@ -190,6 +190,12 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             (UnaryOperator::Not, e) => format!("(NOT {})", expr_name(e)?),
             _ => return None,
         },
+        Expr::RLike {
+            negated: false,
+            expr,
+            pattern,
+            ..
+        } => format!("RLIKE({}, {})", expr_name(expr)?, expr_name(pattern)?),
         Expr::IsNull(e) => format!("({} IS NULL)", expr_name(e)?),
         Expr::IsNotNull(e) => format!("({} IS NOT NULL)", expr_name(e)?),
         Expr::InList {
