@@ -2,18 +2,56 @@
 //! into equivalent SQL it does: `a RLIKE p` / `a REGEXP p` become `regexp_like(a, p)`, and
 //! `regexp_replace(s, p, r)` replaces every match (`'g'`), as Spark's does; the day count of
 //! `date_add`/`date_sub` and the length of `space` are cast to `INT` (Spark's integer literals
-//! are `INT`, DataFusion's `BIGINT`, which these functions refuse).
+//! are `INT`, DataFusion's `BIGINT`, which these functions refuse); `SORT BY` / `CLUSTER BY`
+//! become `ORDER BY` and `DISTRIBUTE BY` is dropped.
 
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Statement, visit_expressions_mut,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, OrderBy, OrderByExpr, OrderByKind,
+    OrderByOptions, Query, SetExpr, Statement, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+/// `SORT BY`, `CLUSTER BY` and `DISTRIBUTE BY` (Hive clauses Spark keeps) order or place rows
+/// within partitions only; a total `ORDER BY` gives one of the results Spark may return, and
+/// `DISTRIBUTE BY` alone changes no result. Applied to the outermost query block.
+fn rewrite_partition_clauses(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    let sort_by = std::mem::take(&mut select.sort_by);
+    let cluster_by = std::mem::take(&mut select.cluster_by);
+    select.distribute_by.clear();
+    let keys: Vec<OrderByExpr> = if !sort_by.is_empty() {
+        sort_by
+    } else {
+        cluster_by
+            .into_iter()
+            .map(|expr| OrderByExpr {
+                expr,
+                options: OrderByOptions {
+                    asc: None,
+                    nulls_first: None,
+                },
+                with_fill: None,
+            })
+            .collect()
+    };
+    if !keys.is_empty() && query.order_by.is_none() {
+        query.order_by = Some(OrderBy {
+            kind: OrderByKind::Expressions(keys),
+            interpolate: None,
+        });
+    }
+}
+
 /// Rewrites `statement` in place.
 pub fn rewrite_spark_syntax(statement: &mut Statement) {
+    if let Statement::Query(query) = statement {
+        rewrite_partition_clauses(query);
+    }
     let _ = visit_expressions_mut(statement, |expr| {
         if let Expr::RLike {
             negated,
