@@ -14,6 +14,7 @@ CI does not run this: it compares Ember against the committed golden files.
 import os
 import re
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,6 +49,7 @@ def main():
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="ember-golden-warehouse-"))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

@@ -88,12 +88,53 @@ impl Session {
                 }
                 Ok(DataFrame::empty())
             }
+            SparkStatement::CreateDatabase {
+                name,
+                if_not_exists,
+            } => {
+                let clause = if if_not_exists { "IF NOT EXISTS " } else { "" };
+                let sql = format!("CREATE SCHEMA {clause}datafusion.{}", schema_name(&name));
+                let plan = self.inner.ctx.state().create_logical_plan(&sql).await?;
+                self.inner.ctx.execute_logical_plan(plan).await?;
+                Ok(DataFrame::empty())
+            }
+            SparkStatement::Use(name) => {
+                let schema = schema_name(&name);
+                let exists = self
+                    .inner
+                    .ctx
+                    .catalog("datafusion")
+                    .is_some_and(|c| c.schema(&schema).is_some());
+                if !exists {
+                    return Err(EmberError::Plan(datafusion::error::DataFusionError::Plan(
+                        format!("[SCHEMA_NOT_FOUND] The schema `{name}` cannot be found"),
+                    )));
+                }
+                let state = self.inner.ctx.state_ref();
+                state
+                    .write()
+                    .config_mut()
+                    .options_mut()
+                    .catalog
+                    .default_schema = schema;
+                Ok(DataFrame::empty())
+            }
+            SparkStatement::Explain(sql) => Box::pin(self.sql(&sql)).await,
             SparkStatement::ShowTables => {
+                let current = self
+                    .inner
+                    .ctx
+                    .state()
+                    .config()
+                    .options()
+                    .catalog
+                    .default_schema
+                    .clone();
                 let mut names: Vec<String> = self
                     .inner
                     .ctx
                     .catalog("datafusion")
-                    .and_then(|c| c.schema("public"))
+                    .and_then(|c| c.schema(&current))
                     .map(|s| s.table_names())
                     .unwrap_or_default();
                 names.sort();
@@ -106,7 +147,24 @@ impl Session {
                     .map(|df| df.with_display(display))
             }
             SparkStatement::ShowDatabases => {
-                string_table(&["namespace"], vec![vec!["default".to_string()]])
+                let mut names: Vec<String> = self
+                    .inner
+                    .ctx
+                    .catalog("datafusion")
+                    .map(|c| c.schema_names())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| s != "information_schema")
+                    .map(|s| {
+                        if s == "public" {
+                            "default".to_string()
+                        } else {
+                            s
+                        }
+                    })
+                    .collect();
+                names.sort();
+                string_table(&["namespace"], names.into_iter().map(|n| vec![n]).collect())
             }
             SparkStatement::ShowColumns(name) => {
                 let schema = self.table_schema(&name).await?;
@@ -217,6 +275,15 @@ impl Session {
             let _ = ctx.deregister_table(name.as_str());
         }
         planned
+    }
+}
+
+/// Spark's `default` database is DataFusion's `public` schema.
+fn schema_name(database: &str) -> String {
+    if database.eq_ignore_ascii_case("default") {
+        "public".to_string()
+    } else {
+        database.to_ascii_lowercase()
     }
 }
 

@@ -34,6 +34,12 @@ pub enum SparkStatement {
     },
     /// `SHOW TABLES`.
     ShowTables,
+    /// `CREATE DATABASE|SCHEMA|NAMESPACE [IF NOT EXISTS] name`: a schema of the catalog.
+    CreateDatabase { name: String, if_not_exists: bool },
+    /// `USE [DATABASE] name`.
+    Use(String),
+    /// `EXPLAIN FORMATTED|EXTENDED|COST|CODEGEN query`, as the plain `EXPLAIN query`.
+    Explain(String),
     /// `SHOW DATABASES` / `SHOW NAMESPACES` / `SHOW SCHEMAS`.
     ShowDatabases,
     /// `SHOW COLUMNS IN|FROM t`.
@@ -82,6 +88,32 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
             Some(SparkStatement::Reset(
                 (!rest.is_empty()).then(|| rest.to_string()),
             ))
+        }
+        Some("USE") => {
+            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            let name = match words.as_slice() {
+                [_, name] => name,
+                [_, kind, name]
+                    if matches!(
+                        kind.to_ascii_uppercase().as_str(),
+                        "DATABASE" | "SCHEMA" | "NAMESPACE"
+                    ) =>
+                {
+                    name
+                }
+                _ => return None,
+            };
+            Some(SparkStatement::Use(name.trim_matches('`').to_string()))
+        }
+        Some("EXPLAIN")
+            if matches!(
+                w.get(1).map(String::as_str),
+                Some("FORMATTED" | "EXTENDED" | "COST" | "CODEGEN")
+            ) =>
+        {
+            let rest = trimmed.split_once(char::is_whitespace)?.1.trim_start();
+            let query = rest.split_once(char::is_whitespace)?.1;
+            Some(SparkStatement::Explain(format!("EXPLAIN {query}")))
         }
         Some("CACHE") => {
             let mut rest = trimmed[5..].trim_start();
@@ -156,6 +188,28 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
                 return None;
             }
             Some(SparkStatement::Describe(name.trim_matches('`').to_string()))
+        }
+        Some("CREATE")
+            if matches!(
+                w.get(1).map(String::as_str),
+                Some("DATABASE" | "SCHEMA" | "NAMESPACE")
+            ) =>
+        {
+            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            let (if_not_exists, name) = match words.get(2..5) {
+                Some([i, n, e])
+                    if i.eq_ignore_ascii_case("IF")
+                        && n.eq_ignore_ascii_case("NOT")
+                        && e.eq_ignore_ascii_case("EXISTS") =>
+                {
+                    (true, words.get(5)?)
+                }
+                _ => (false, words.get(2)?),
+            };
+            Some(SparkStatement::CreateDatabase {
+                name: name.trim_matches('`').to_string(),
+                if_not_exists,
+            })
         }
         Some("CREATE") => {
             // CREATE [OR REPLACE] [GLOBAL] TEMP|TEMPORARY VIEW ...
