@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, Float32Type, Float64Type, TimeUnit};
+use arrow::datatypes::{DataType, Float32Type, Float64Type, IntervalUnit, TimeUnit};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// How the CLI prints results.
@@ -179,6 +179,12 @@ pub fn hive_value(array: &ArrayRef, row: usize, nested: bool) -> String {
             out.push('}');
             out
         }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let v = array
+                .as_primitive::<arrow::datatypes::IntervalMonthDayNanoType>()
+                .value(row);
+            spark_interval(v.months, v.days, v.nanoseconds)
+        }
         DataType::Binary
         | DataType::LargeBinary
         | DataType::BinaryView
@@ -194,6 +200,24 @@ pub fn hive_value(array: &ArrayRef, row: usize, nested: bool) -> String {
         }
         _ => display(array.as_ref(), row),
     }
+}
+
+/// Spark prints a year-month interval as `y-m` and a day-time interval as
+/// `d hh:mm:ss.nnnnnnnnn`.
+fn spark_interval(months: i32, days: i32, nanos: i64) -> String {
+    if months != 0 && days == 0 && nanos == 0 {
+        let sign = if months < 0 { "-" } else { "" };
+        let m = months.unsigned_abs();
+        return format!("{sign}{}-{}", m / 12, m % 12);
+    }
+    let total = i128::from(days) * 86_400_000_000_000 + i128::from(nanos);
+    let sign = if total < 0 { "-" } else { "" };
+    let t = total.unsigned_abs();
+    let (d, rest) = (t / 86_400_000_000_000, t % 86_400_000_000_000);
+    let (h, rest) = (rest / 3_600_000_000_000, rest % 3_600_000_000_000);
+    let (m, rest) = (rest / 60_000_000_000, rest % 60_000_000_000);
+    let (s, n) = (rest / 1_000_000_000, rest % 1_000_000_000);
+    format!("{sign}{d} {h:02}:{m:02}:{s:02}.{n:09}")
 }
 
 fn trim_fraction(s: &str) -> String {

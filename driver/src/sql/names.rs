@@ -196,6 +196,10 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             pattern,
             ..
         } => format!("RLIKE({}, {})", expr_name(expr)?, expr_name(pattern)?),
+        Expr::Struct { values, fields } if fields.is_empty() => {
+            let items: Option<Vec<String>> = values.iter().map(expr_name).collect();
+            format!("struct({})", join(items)?)
+        }
         Expr::IsNull(e) => format!("({} IS NULL)", expr_name(e)?),
         Expr::IsNotNull(e) => format!("({} IS NOT NULL)", expr_name(e)?),
         Expr::InList {

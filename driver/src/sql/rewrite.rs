@@ -81,6 +81,32 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         {
             *arg = cast;
         }
+        // struct(a, 1) names its fields a and col2, as Spark does (DataFusion: c0, c1).
+        if let Expr::Struct { values, fields } = expr
+            && fields.is_empty()
+            && !values.is_empty()
+        {
+            let parts: Vec<String> = values
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let field = match e {
+                        Expr::Identifier(id) => id.value.clone(),
+                        Expr::CompoundIdentifier(ids) => ids
+                            .last()
+                            .map_or(format!("col{}", i + 1), |id| id.value.clone()),
+                        _ => format!("col{}", i + 1),
+                    };
+                    format!("'{}', {e}", field.replace('\'', "''"))
+                })
+                .collect();
+            if let Ok(replacement) = Parser::new(&SparkSqlDialect {})
+                .try_with_sql(&format!("named_struct({})", parts.join(", ")))
+                .and_then(|mut p| p.parse_expr())
+            {
+                *expr = replacement;
+            }
+        }
         if let Expr::Function(f) = expr
             && f.name.to_string().eq_ignore_ascii_case("regexp_replace")
             && let FunctionArguments::List(list) = &f.args
