@@ -41,54 +41,7 @@ impl std::str::FromStr for OutputFormat {
     }
 }
 
-/// Java's `Double.toString`: shortest round-trip digits, plain notation in [1e-3, 1e7),
-/// computerized scientific notation (`1.0E10`) outside.
-pub fn java_double(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    java_notation(
-        format!("{v}"),
-        format!("{v:e}"),
-        (1e-3..1e7).contains(&v.abs()),
-    )
-}
-
-/// Java's `Float.toString` (same rules, single-precision digits).
-pub fn java_float(v: f32) -> String {
-    if v.is_nan() || v.is_infinite() || v == 0.0 {
-        return java_double(f64::from(v));
-    }
-    java_notation(
-        format!("{v}"),
-        format!("{v:e}"),
-        (1e-3..1e7).contains(&v.abs()),
-    )
-}
-
-/// Java's layout of Rust's shortest digits: `plain` (`{}`) inside the plain range, else
-/// `scientific` (`{:e}`, `d.ddde-x`) as `d.dddE-x`; both with at least one fractional digit.
-fn java_notation(plain: String, scientific: String, in_plain_range: bool) -> String {
-    if in_plain_range {
-        return if plain.contains('.') {
-            plain
-        } else {
-            format!("{plain}.0")
-        };
-    }
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    if mantissa.contains('.') {
-        format!("{mantissa}E{exponent}")
-    } else {
-        format!("{mantissa}.0E{exponent}")
-    }
-}
+pub use ember_executor::functions::{java_double, java_float};
 
 fn display(array: &dyn Array, row: usize) -> String {
     match ArrayFormatter::try_new(array, &FormatOptions::default()) {

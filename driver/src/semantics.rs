@@ -21,8 +21,8 @@ use ember_executor::functions::{divide_function_name, spark_compat_scalar_functi
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 
-/// Ember's Spark functions, for the planner to call by name.
-static DIVIDE_FUNCTIONS: LazyLock<Vec<Arc<datafusion::logical_expr::ScalarUDF>>> =
+/// Ember's Spark functions, for the planners and rewrites that call them by name.
+static EMBER_FUNCTIONS: LazyLock<Vec<Arc<datafusion::logical_expr::ScalarUDF>>> =
     LazyLock::new(spark_compat_scalar_functions);
 
 use crate::config::SparkConf;
@@ -52,17 +52,43 @@ pub fn apply(config: &mut SessionConfig, conf: &SparkConf) -> Result<()> {
     Ok(())
 }
 
-/// Without ANSI mode Spark's casts return NULL for input they cannot convert: every `CAST`
-/// becomes a `TRY_CAST`.
-pub fn legacy_casts(
+/// Spark's casts: a double cast to a string prints in Java's notation (`1.0E10`), and without
+/// ANSI mode a cast returns NULL for input it cannot convert (every `CAST` becomes `TRY_CAST`).
+pub fn spark_casts(
     plan: datafusion::logical_expr::LogicalPlan,
+    ansi: bool,
 ) -> datafusion::error::Result<datafusion::logical_expr::LogicalPlan> {
     use datafusion::common::tree_node::{Transformed, TreeNode};
     use datafusion::logical_expr::{Expr, TryCast};
+    let to_string = EMBER_FUNCTIONS
+        .iter()
+        .find(|f| f.name() == "spark_double_to_string")
+        .cloned();
     plan.transform_up_with_subqueries(|node| {
+        let inputs = node.inputs();
+        let schema = match inputs.as_slice() {
+            [input] => Some(Arc::clone(input.schema())),
+            _ => None,
+        };
         node.map_expressions(|expr| {
             expr.transform_up(|e| match e {
-                Expr::Cast(c) => Ok(Transformed::yes(Expr::TryCast(TryCast::new(
+                Expr::Cast(c)
+                    if matches!(
+                        c.field.data_type(),
+                        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+                    ) && schema.as_ref().is_some_and(|s| {
+                        matches!(
+                            c.expr.get_type(s.as_ref()),
+                            Ok(DataType::Float64 | DataType::Float32)
+                        )
+                    }) && to_string.is_some() =>
+                {
+                    match &to_string {
+                        Some(f) => Ok(Transformed::yes(f.call(vec![*c.expr]))),
+                        None => Ok(Transformed::no(Expr::Cast(c))),
+                    }
+                }
+                Expr::Cast(c) if !ansi => Ok(Transformed::yes(Expr::TryCast(TryCast::new(
                     c.expr,
                     c.field.data_type().clone(),
                 )))),
@@ -111,7 +137,7 @@ impl ExprPlanner for SparkOperatorPlanner {
         match expr.op {
             BinaryOperator::Divide if both_integers => {
                 let name = divide_function_name(self.ansi.load(Ordering::Relaxed));
-                let udf = DIVIDE_FUNCTIONS
+                let udf = EMBER_FUNCTIONS
                     .iter()
                     .find(|f| f.name() == name)
                     .cloned()

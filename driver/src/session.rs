@@ -416,11 +416,8 @@ impl Session {
                 })
             }
             plan => {
-                let plan = if self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed) {
-                    plan
-                } else {
-                    crate::semantics::legacy_casts(plan)?
-                };
+                let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
+                let plan = crate::semantics::spark_casts(plan, ansi)?;
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
                     plan,

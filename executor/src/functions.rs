@@ -261,6 +261,91 @@ pub fn spark_type_name(data_type: &DataType) -> String {
     }
 }
 
+/// Java's `Double.toString`: shortest round-trip digits, plain notation in [1e-3, 1e7),
+/// computerized scientific notation (`1.0E10`) outside.
+pub fn java_double(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    java_notation(
+        format!("{v}"),
+        format!("{v:e}"),
+        (1e-3..1e7).contains(&v.abs()),
+    )
+}
+
+/// Java's `Float.toString` (same rules, single-precision digits).
+pub fn java_float(v: f32) -> String {
+    if v.is_nan() || v.is_infinite() || v == 0.0 {
+        return java_double(f64::from(v));
+    }
+    java_notation(
+        format!("{v}"),
+        format!("{v:e}"),
+        (1e-3..1e7).contains(&v.abs()),
+    )
+}
+
+/// Java's layout of Rust's shortest digits: `plain` (`{}`) inside the plain range, else
+/// `scientific` (`{:e}`, `d.ddde-x`) as `d.dddE-x`; both with at least one fractional digit.
+fn java_notation(plain: String, scientific: String, in_plain_range: bool) -> String {
+    if in_plain_range {
+        return if plain.contains('.') {
+            plain
+        } else {
+            format!("{plain}.0")
+        };
+    }
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    if mantissa.contains('.') {
+        format!("{mantissa}E{exponent}")
+    } else {
+        format!("{mantissa}.0E{exponent}")
+    }
+}
+
+/// `CAST(double AS STRING)` as Spark does it: Java's notation (`1.0E10`, `0.5`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DoubleToString {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for DoubleToString {
+    fn name(&self) -> &str {
+        "spark_double_to_string"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let [arg] = args.args.as_slice() else {
+            return Err(datafusion::error::DataFusionError::Plan(
+                "spark_double_to_string takes one argument".into(),
+            ));
+        };
+        let values = arrow::compute::cast(&arg.to_array(rows)?, &DataType::Float64)?;
+        let values = values
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .ok_or_else(|| datafusion::error::DataFusionError::Internal("double cast".into()))?;
+        let out: arrow::array::StringArray = values.iter().map(|v| v.map(java_double)).collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
 /// Spark's `typeof(x)`: the name of the argument's type.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct TypeOf {
@@ -333,6 +418,9 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         })));
     }
     out.extend(crate::datetime::spark_datetime_functions());
+    out.push(Arc::new(ScalarUDF::new_from_impl(DoubleToString {
+        signature: Signature::any(1, Volatility::Immutable),
+    })));
     out.push(Arc::new(ScalarUDF::new_from_impl(TypeOf {
         signature: Signature::any(1, Volatility::Immutable),
     })));

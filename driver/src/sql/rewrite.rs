@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArguments, OrderBy, OrderByExpr, OrderByKind,
-    OrderByOptions, Query, SetExpr, Statement, visit_expressions_mut,
+    OrderByOptions, Query, SetExpr, Statement, Value, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -80,6 +80,27 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 .and_then(|mut p| p.parse_expr())
         {
             *arg = cast;
+        }
+        // Spark types 1E3 and 1.0E0 as doubles (other decimal literals as decimals).
+        if let Expr::Value(v) = expr
+            && let Value::Number(n, _) = &v.value
+            && n.to_string().contains(['e', 'E'])
+            && let Ok(cast) = Parser::new(&SparkSqlDialect {})
+                .try_with_sql(&format!("CAST('{n}' AS DOUBLE)"))
+                .and_then(|mut p| p.parse_expr())
+        {
+            *expr = cast;
+        }
+        // ltrim/rtrim with two arguments take (trimStr, str) in Spark.
+        if let Expr::Function(f) = expr
+            && matches!(
+                f.name.to_string().to_ascii_lowercase().as_str(),
+                "ltrim" | "rtrim"
+            )
+            && let FunctionArguments::List(list) = &mut f.args
+            && list.args.len() == 2
+        {
+            list.args.swap(0, 1);
         }
         // struct(a, 1) names its fields a and col2, as Spark does (DataFusion: c0, c1).
         if let Expr::Struct { values, fields } = expr
