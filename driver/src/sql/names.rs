@@ -261,6 +261,9 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
                     _ => return None,
                 }
             }
+            if name == "explode" {
+                return Some("col".into());
+            }
             if name == "round" && args.len() == 1 {
                 args.push("0".into());
             }

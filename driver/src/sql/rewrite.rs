@@ -47,9 +47,54 @@ fn rewrite_partition_clauses(query: &mut Query) {
     }
 }
 
+/// `FROM t LATERAL VIEW explode(xs) v AS x` becomes `FROM (SELECT *, unnest(xs) AS x FROM t) v`:
+/// one row per element, the other columns repeated, as Spark's `explode`. Only `explode` of an
+/// array into one column is rewritten; other lateral views are left for the planner to refuse.
+fn rewrite_lateral_views(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    while !select.lateral_views.is_empty() {
+        let view = &select.lateral_views[0];
+        let Expr::Function(f) = &view.lateral_view else {
+            return;
+        };
+        let FunctionArguments::List(list) = &f.args else {
+            return;
+        };
+        if view.outer
+            || !f.name.to_string().eq_ignore_ascii_case("explode")
+            || list.args.len() != 1
+            || view.lateral_col_alias.len() != 1
+        {
+            return;
+        }
+        let from: Vec<String> = select.from.iter().map(|t| t.to_string()).collect();
+        let text = format!(
+            "SELECT 1 FROM (SELECT *, unnest({}) AS {} FROM {}) AS {}",
+            list.args[0],
+            view.lateral_col_alias[0],
+            from.join(", "),
+            view.lateral_view_name
+        );
+        let Ok(mut parsed) = Parser::parse_sql(&SparkSqlDialect {}, &text) else {
+            return;
+        };
+        let Some(Statement::Query(q)) = parsed.pop() else {
+            return;
+        };
+        let SetExpr::Select(helper) = *q.body else {
+            return;
+        };
+        select.from = helper.from;
+        select.lateral_views.remove(0);
+    }
+}
+
 /// Rewrites `statement` in place.
 pub fn rewrite_spark_syntax(statement: &mut Statement) {
     if let Statement::Query(query) = statement {
+        rewrite_lateral_views(query);
         rewrite_partition_clauses(query);
     }
     let _ = visit_expressions_mut(statement, |expr| {
@@ -90,6 +135,17 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 .and_then(|mut p| p.parse_expr())
         {
             *expr = cast;
+        }
+        // explode(array) in a select list is DataFusion's unnest.
+        if let Expr::Function(f) = expr
+            && f.name.to_string().eq_ignore_ascii_case("explode")
+            && let FunctionArguments::List(list) = &f.args
+            && list.args.len() == 1
+            && let Ok(replacement) = Parser::new(&SparkSqlDialect {})
+                .try_with_sql(&format!("unnest({})", list.args[0]))
+                .and_then(|mut p| p.parse_expr())
+        {
+            *expr = replacement;
         }
         // ltrim/rtrim with two arguments take (trimStr, str) in Spark.
         if let Expr::Function(f) = expr
