@@ -8,8 +8,8 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, OrderBy, OrderByExpr, OrderByKind,
-    OrderByOptions, Query, SetExpr, Statement, Value, visit_expressions_mut,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, OrderBy, OrderByExpr,
+    OrderByKind, OrderByOptions, Query, SetExpr, Statement, Value, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -91,9 +91,56 @@ fn rewrite_lateral_views(query: &mut Query) {
     }
 }
 
+/// `grouping_id()` is Spark's bit vector over all grouping columns: DataFusion's
+/// `grouping(c1, ..., cn)` over the columns of the `GROUP BY` (in order, once each).
+fn rewrite_grouping_id(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    let GroupByExpr::Expressions(exprs, _) = &select.group_by else {
+        return;
+    };
+    let mut columns: Vec<String> = Vec::new();
+    let mut add = |e: &Expr| {
+        let text = e.to_string();
+        if !columns.contains(&text) {
+            columns.push(text);
+        }
+    };
+    for e in exprs {
+        match e {
+            Expr::Rollup(sets) | Expr::Cube(sets) | Expr::GroupingSets(sets) => {
+                sets.iter().flatten().for_each(&mut add)
+            }
+            other => add(other),
+        }
+    }
+    if columns.is_empty() {
+        return;
+    }
+    let Ok(replacement) = Parser::new(&SparkSqlDialect {})
+        .try_with_sql(&format!("grouping({})", columns.join(", ")))
+        .and_then(|mut p| p.parse_expr())
+    else {
+        return;
+    };
+    for item in &mut select.projection {
+        let _ = visit_expressions_mut(item, |e| {
+            if let Expr::Function(f) = e
+                && f.name.to_string().eq_ignore_ascii_case("grouping_id")
+                && matches!(&f.args, FunctionArguments::List(l) if l.args.is_empty())
+            {
+                *e = replacement.clone();
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+}
+
 /// Rewrites `statement` in place.
 pub fn rewrite_spark_syntax(statement: &mut Statement) {
     if let Statement::Query(query) = statement {
+        rewrite_grouping_id(query);
         rewrite_lateral_views(query);
         rewrite_partition_clauses(query);
     }
