@@ -3,7 +3,9 @@
 //! `regexp_replace(s, p, r)` replaces every match (`'g'`), as Spark's does; the day count of
 //! `date_add`/`date_sub` and the length of `space` are cast to `INT` (Spark's integer literals
 //! are `INT`, DataFusion's `BIGINT`, which these functions refuse); `SORT BY` / `CLUSTER BY`
-//! become `ORDER BY` and `DISTRIBUTE BY` is dropped.
+//! become `ORDER BY` and `DISTRIBUTE BY` is dropped; `max_by`/`min_by` become an ordered
+//! `first_value`; `LATERAL VIEW explode` and `explode()` become `unnest`; `grouping_id()` becomes
+//! `grouping(...)` over the `GROUP BY` columns.
 
 use std::ops::ControlFlow;
 
@@ -182,6 +184,26 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 .and_then(|mut p| p.parse_expr())
         {
             *expr = cast;
+        }
+        // max_by(x, y) / min_by(x, y): the x of the row with the largest / smallest y.
+        if let Expr::Function(f) = expr
+            && let name = f.name.to_string().to_ascii_lowercase()
+            && (name == "max_by" || name == "min_by")
+            && f.over.is_none()
+            && let FunctionArguments::List(list) = &f.args
+            && list.args.len() == 2
+        {
+            let order = if name == "max_by" { "DESC" } else { "ASC" };
+            let text = format!(
+                "first_value({} ORDER BY {} {order} NULLS LAST)",
+                list.args[0], list.args[1]
+            );
+            if let Ok(replacement) = Parser::new(&SparkSqlDialect {})
+                .try_with_sql(&text)
+                .and_then(|mut p| p.parse_expr())
+            {
+                *expr = replacement;
+            }
         }
         // explode(array) in a select list is DataFusion's unnest.
         if let Expr::Function(f) = expr
