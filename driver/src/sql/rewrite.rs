@@ -5,7 +5,8 @@
 //! are `INT`, DataFusion's `BIGINT`, which these functions refuse); `SORT BY` / `CLUSTER BY`
 //! become `ORDER BY` and `DISTRIBUTE BY` is dropped; `max_by`/`min_by` become an ordered
 //! `first_value`; `LATERAL VIEW explode` and `explode()` become `unnest`; `grouping_id()` becomes
-//! `grouping(...)` over the `GROUP BY` columns.
+//! `grouping(...)` over the `GROUP BY` columns; `struct(a, 1)` names its fields `a`, `col2`;
+//! two-argument `ltrim`/`rtrim` take `(trimStr, str)`; `1E3` is a double.
 
 use std::ops::ControlFlow;
 
