@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::functions::cast_argument;
 use arrow::array::{Array, ArrayRef, Date32Array, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
@@ -121,13 +122,6 @@ struct SparkDateTime {
     signature: Signature,
 }
 
-fn strings(value: &ColumnarValue, rows: usize) -> Result<ArrayRef> {
-    Ok(arrow::compute::cast(
-        &value.to_array(rows)?,
-        &DataType::Utf8,
-    )?)
-}
-
 impl ScalarUDFImpl for SparkDateTime {
     fn name(&self) -> &str {
         self.name
@@ -157,10 +151,10 @@ impl ScalarUDFImpl for SparkDateTime {
                 )));
             }
         };
-        let patterns = pattern.map(|p| strings(p, rows)).transpose()?;
-        let patterns = patterns
-            .as_ref()
-            .and_then(|p| p.as_any().downcast_ref::<StringArray>());
+        let patterns: Option<StringArray> = pattern
+            .map(|p| cast_argument(p, rows, &DataType::Utf8))
+            .transpose()?;
+        let patterns = patterns.as_ref();
         let format_at = |i: usize| -> Option<String> {
             patterns.map(|p| {
                 if p.is_null(i) {
@@ -171,13 +165,11 @@ impl ScalarUDFImpl for SparkDateTime {
             })
         };
         if self.kind == Kind::DateFormat {
-            let values = value.to_array(rows)?;
-            let micros =
-                arrow::compute::cast(&values, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-            let micros = micros
-                .as_any()
-                .downcast_ref::<TimestampMicrosecondArray>()
-                .ok_or_else(|| DataFusionError::Internal("timestamp cast".into()))?;
+            let micros: TimestampMicrosecondArray = cast_argument(
+                value,
+                rows,
+                &DataType::Timestamp(TimeUnit::Microsecond, None),
+            )?;
             let out: StringArray = (0..rows)
                 .map(|i| {
                     if micros.is_null(i) {
@@ -190,11 +182,7 @@ impl ScalarUDFImpl for SparkDateTime {
                 .collect();
             return Ok(ColumnarValue::Array(Arc::new(out)));
         }
-        let texts = strings(value, rows)?;
-        let texts = texts
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .ok_or_else(|| DataFusionError::Internal("string cast".into()))?;
+        let texts: StringArray = cast_argument(value, rows, &DataType::Utf8)?;
         let mut parsed = Vec::with_capacity(rows);
         for i in 0..rows {
             if texts.is_null(i) {

@@ -15,6 +15,28 @@ use datafusion::logical_expr::{
     Volatility,
 };
 
+/// Casts a function argument to `to` and returns it as the array type `T` of that type.
+pub(crate) fn cast_argument<T: Array + Clone + 'static>(
+    value: &ColumnarValue,
+    rows: usize,
+    to: &DataType,
+) -> Result<T> {
+    let array = arrow::compute::cast(&value.to_array(rows)?, to)?;
+    array.as_any().downcast_ref::<T>().cloned().ok_or_else(|| {
+        datafusion::error::DataFusionError::Internal(format!("argument did not cast to {to}"))
+    })
+}
+
+/// The single argument of a one-argument function, as an array.
+fn one_argument(args: &ScalarFunctionArgs, name: &str) -> Result<ArrayRef> {
+    match args.args.as_slice() {
+        [arg] => arg.to_array(args.number_rows),
+        _ => Err(datafusion::error::DataFusionError::Plan(format!(
+            "{name} takes one argument"
+        ))),
+    }
+}
+
 /// A date/time field extracted as Spark's `year()`, `month()`, `dayofweek()`... do (an `INT`).
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct DateField {
@@ -80,14 +102,7 @@ impl ScalarUDFImpl for DateField {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let [arg] = args.args.as_slice() else {
-            return Err(datafusion::error::DataFusionError::Plan(format!(
-                "{} takes one argument",
-                self.name
-            )));
-        };
-        let array = arg.to_array(rows)?;
+        let array = one_argument(&args, self.name)?;
         let array: ArrayRef = match array.data_type() {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
                 arrow::compute::cast(&array, &DataType::Timestamp(TimeUnit::Microsecond, None))?
@@ -124,14 +139,7 @@ impl ScalarUDFImpl for NullCheck {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let [arg] = args.args.as_slice() else {
-            return Err(datafusion::error::DataFusionError::Plan(format!(
-                "{} takes one argument",
-                self.name
-            )));
-        };
-        let array = arg.to_array(rows)?;
+        let array = one_argument(&args, self.name)?;
         let nulls = array.logical_nulls();
         let values: BooleanArray = (0..array.len())
             .map(|i| {
@@ -182,15 +190,8 @@ impl ScalarUDFImpl for DoubleDivide {
                 "division takes two arguments".into(),
             ));
         };
-        let left = arrow::compute::cast(&left.to_array(rows)?, &DataType::Float64)?;
-        let right = arrow::compute::cast(&right.to_array(rows)?, &DataType::Float64)?;
-        let left = left.as_any().downcast_ref::<Float64Array>();
-        let right = right.as_any().downcast_ref::<Float64Array>();
-        let (Some(left), Some(right)) = (left, right) else {
-            return Err(datafusion::error::DataFusionError::Internal(
-                "division operands did not cast to double".into(),
-            ));
-        };
+        let left: Float64Array = cast_argument(left, rows, &DataType::Float64)?;
+        let right: Float64Array = cast_argument(right, rows, &DataType::Float64)?;
         let mut out = Float64Builder::with_capacity(rows);
         for i in 0..left.len() {
             if left.is_null(i) || right.is_null(i) {
@@ -330,17 +331,12 @@ impl ScalarUDFImpl for DoubleToString {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let [arg] = args.args.as_slice() else {
-            return Err(datafusion::error::DataFusionError::Plan(
-                "spark_double_to_string takes one argument".into(),
-            ));
-        };
-        let values = arrow::compute::cast(&arg.to_array(rows)?, &DataType::Float64)?;
-        let values = values
-            .as_any()
-            .downcast_ref::<Float64Array>()
-            .ok_or_else(|| datafusion::error::DataFusionError::Internal("double cast".into()))?;
+        let values = one_argument(&args, "spark_double_to_string")?;
+        let values: Float64Array = cast_argument(
+            &ColumnarValue::Array(values),
+            args.number_rows,
+            &DataType::Float64,
+        )?;
         let out: arrow::array::StringArray = values.iter().map(|v| v.map(java_double)).collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }

@@ -11,6 +11,8 @@ use datafusion::logical_expr::{
 };
 use regex::Regex;
 
+use crate::functions::cast_argument;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Split,
@@ -26,19 +28,15 @@ struct SparkString {
 }
 
 fn string_arg(args: &[ColumnarValue], i: usize, rows: usize) -> Result<Option<StringArray>> {
-    let Some(value) = args.get(i) else {
-        return Ok(None);
-    };
-    let array = arrow::compute::cast(&value.to_array(rows)?, &DataType::Utf8)?;
-    Ok(array.as_any().downcast_ref::<StringArray>().cloned())
+    args.get(i)
+        .map(|v| cast_argument(v, rows, &DataType::Utf8))
+        .transpose()
 }
 
 fn int_arg(args: &[ColumnarValue], i: usize, rows: usize) -> Result<Option<Int32Array>> {
-    let Some(value) = args.get(i) else {
-        return Ok(None);
-    };
-    let array = arrow::compute::cast(&value.to_array(rows)?, &DataType::Int32)?;
-    Ok(array.as_any().downcast_ref::<Int32Array>().cloned())
+    args.get(i)
+        .map(|v| cast_argument(v, rows, &DataType::Int32))
+        .transpose()
 }
 
 /// Compiles patterns, reusing the last one (patterns are usually the same on every row).

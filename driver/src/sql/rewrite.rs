@@ -17,6 +17,14 @@ use datafusion::sql::sqlparser::ast::{
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+/// Parses the replacement SQL of a rewrite; `None` leaves the original expression in place.
+fn parse_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&SparkSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+}
+
 /// `SORT BY`, `CLUSTER BY` and `DISTRIBUTE BY` (Hive clauses Spark keeps) order or place rows
 /// within partitions only; a total `ORDER BY` gives one of the results Spark may return, and
 /// `DISTRIBUTE BY` alone changes no result. Applied to the outermost query block.
@@ -121,10 +129,7 @@ fn rewrite_grouping_id(query: &mut Query) {
     if columns.is_empty() {
         return;
     }
-    let Ok(replacement) = Parser::new(&SparkSqlDialect {})
-        .try_with_sql(&format!("grouping({})", columns.join(", ")))
-        .and_then(|mut p| p.parse_expr())
-    else {
+    let Some(replacement) = parse_expr(&format!("grouping({})", columns.join(", "))) else {
         return;
     };
     for item in &mut select.projection {
@@ -159,10 +164,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 "{}regexp_like({value}, {pattern})",
                 if *negated { "NOT " } else { "" }
             );
-            if let Ok(replacement) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&text)
-                .and_then(|mut p| p.parse_expr())
-            {
+            if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
         }
@@ -170,9 +172,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             && let Some(index) = int_argument(&f.name.to_string())
             && let FunctionArguments::List(list) = &mut f.args
             && let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) = list.args.get_mut(index)
-            && let Ok(cast) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&format!("CAST({arg} AS INT)"))
-                .and_then(|mut p| p.parse_expr())
+            && let Some(cast) = parse_expr(&format!("CAST({arg} AS INT)"))
         {
             *arg = cast;
         }
@@ -180,9 +180,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         if let Expr::Value(v) = expr
             && let Value::Number(n, _) = &v.value
             && n.to_string().contains(['e', 'E'])
-            && let Ok(cast) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&format!("CAST('{n}' AS DOUBLE)"))
-                .and_then(|mut p| p.parse_expr())
+            && let Some(cast) = parse_expr(&format!("CAST('{n}' AS DOUBLE)"))
         {
             *expr = cast;
         }
@@ -199,10 +197,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 "first_value({} ORDER BY {} {order} NULLS LAST)",
                 list.args[0], list.args[1]
             );
-            if let Ok(replacement) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&text)
-                .and_then(|mut p| p.parse_expr())
-            {
+            if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
         }
@@ -211,9 +206,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             && f.name.to_string().eq_ignore_ascii_case("explode")
             && let FunctionArguments::List(list) = &f.args
             && list.args.len() == 1
-            && let Ok(replacement) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&format!("unnest({})", list.args[0]))
-                .and_then(|mut p| p.parse_expr())
+            && let Some(replacement) = parse_expr(&format!("unnest({})", list.args[0]))
         {
             *expr = replacement;
         }
@@ -247,10 +240,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                     format!("'{}', {e}", field.replace('\'', "''"))
                 })
                 .collect();
-            if let Ok(replacement) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&format!("named_struct({})", parts.join(", ")))
-                .and_then(|mut p| p.parse_expr())
-            {
+            if let Some(replacement) = parse_expr(&format!("named_struct({})", parts.join(", "))) {
                 *expr = replacement;
             }
         }
@@ -261,10 +251,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         {
             let args: Vec<String> = list.args.iter().map(|a| a.to_string()).collect();
             let text = format!("regexp_replace({}, 'g')", args.join(", "));
-            if let Ok(replacement) = Parser::new(&SparkSqlDialect {})
-                .try_with_sql(&text)
-                .and_then(|mut p| p.parse_expr())
-            {
+            if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
         }
