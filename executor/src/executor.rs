@@ -81,6 +81,13 @@ pub struct Counters {
     pub shuffle_bytes_written: AtomicU64,
 }
 
+/// A stage as an executor keeps it: the decoded plan and the session options it runs with.
+#[derive(Debug, Clone)]
+pub struct StagePlan {
+    pub plan: Arc<dyn ExecutionPlan>,
+    pub config: SessionConfig,
+}
+
 /// Everything the gRPC handlers and task runners share.
 #[derive(Debug)]
 pub struct ExecutorState {
@@ -91,7 +98,7 @@ pub struct ExecutorState {
     /// Functions and the memory pool every task runs with.
     pub session: SessionState,
     /// Decoded stage plans by (job id, stage id): sent once per stage, reused by its tasks.
-    pub plans: Mutex<HashMap<(String, u32), Arc<dyn ExecutionPlan>>>,
+    pub plans: Mutex<HashMap<(String, u32), StagePlan>>,
     /// Running tasks by job, so that a job can be cancelled.
     pub running: std::sync::Mutex<HashMap<String, HashMap<u64, tokio::task::AbortHandle>>>,
     pub running_count: AtomicUsize,

@@ -17,7 +17,7 @@ use ember_proto::{
 
 use crate::codec::decode_plan;
 use crate::error::find_fetch_failure;
-use crate::executor::{ExecutorState, sanitize};
+use crate::executor::{ExecutorState, StagePlan, sanitize};
 use crate::shuffle::{ShuffleWriterExec, TaskInputs};
 
 /// Why a launch request was refused before any work started.
@@ -45,10 +45,14 @@ pub async fn launch(
     let key = request.task.clone().ok_or(LaunchError::MissingKey)?;
     let plan_key = (key.job_id.clone(), key.stage_id);
     let base_ctx = TaskContext::from(&state.session);
-    let plan = {
+    // The plan and its session options arrive with the stage's first task on this executor;
+    // later tasks of the stage reuse both.
+    let (plan, config) = {
         let mut plans = state.plans.lock().await;
         match plans.get(&plan_key) {
-            Some(plan) if request.plan.is_empty() => Arc::clone(plan),
+            Some(stage) if request.plan.is_empty() => {
+                (Arc::clone(&stage.plan), stage.config.clone())
+            }
             _ if request.plan.is_empty() => {
                 return Err(LaunchError::UnknownPlan {
                     job_id: key.job_id.clone(),
@@ -62,13 +66,21 @@ pub async fn launch(
                         source,
                     }
                 })?;
-                plans.insert(plan_key, Arc::clone(&plan));
-                plan
+                let settings: HashMap<String, String> =
+                    request.session_config.into_iter().collect();
+                let config =
+                    SessionConfig::from_string_hash_map(&settings).map_err(LaunchError::Config)?;
+                plans.insert(
+                    plan_key,
+                    StagePlan {
+                        plan: Arc::clone(&plan),
+                        config: config.clone(),
+                    },
+                );
+                (plan, config)
             }
         }
     };
-    let settings: HashMap<String, String> = request.session_config.into_iter().collect();
-    let config = SessionConfig::from_string_hash_map(&settings).map_err(LaunchError::Config)?;
     let inputs = TaskInputs {
         job_id: key.job_id.clone(),
         by_stage: request
