@@ -478,13 +478,13 @@ impl Session {
             stages,
             session_config: Arc::new(session_config),
         };
-        let guard = JobGuard {
+        // Cancels the job if this future is dropped before it finishes (Ctrl-C).
+        let mut guard = JobGuard {
             scheduler: self.inner.scheduler.clone(),
             job_id: job_id.clone(),
             finished: false,
         };
         let output = self.inner.scheduler.run_job(spec).await;
-        let mut guard = guard;
         guard.finished = true;
         let output = match output {
             Ok(output) => output,
@@ -512,18 +512,14 @@ impl Session {
             job_id: output.job_id.clone(),
             by_stage: HashMap::from([(output.final_stage, Arc::new(output.outputs))]),
         };
-        let config = self
-            .inner
-            .ctx
-            .state()
+        let state = self.inner.ctx.state();
+        let config = state
             .config()
             .clone()
             .with_extension(Arc::clone(&self.inner.results))
             .with_extension(Arc::new(inputs));
-        let task_ctx = Arc::new(
-            datafusion::execution::TaskContext::from(&self.inner.ctx.state())
-                .with_session_config(config),
-        );
+        let task_ctx =
+            Arc::new(datafusion::execution::TaskContext::from(&state).with_session_config(config));
         let streams = (0..partitions)
             .map(|p| reader.execute(p, Arc::clone(&task_ctx)))
             .collect::<datafusion::error::Result<Vec<_>>>()?;
