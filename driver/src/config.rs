@@ -144,6 +144,24 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "Whether identifiers are resolved case-sensitively.",
     },
     KnownKey {
+        key: "spark.sql.warehouse.dir",
+        kind: ValueKind::Text,
+        default: "spark-warehouse",
+        doc: "Folder of managed tables (`<dir>/<table>`, `<dir>/<db>.db/<table>`) and of Ember's table catalog (`<dir>/.ember-catalog`), relative to the working directory unless absolute.",
+    },
+    KnownKey {
+        key: "spark.sql.sources.default",
+        kind: ValueKind::Text,
+        default: "parquet",
+        doc: "Data source of `CREATE TABLE` without `USING`.",
+    },
+    KnownKey {
+        key: "spark.sql.sources.partitionOverwriteMode",
+        kind: ValueKind::Text,
+        default: "static",
+        doc: "`INSERT OVERWRITE` of a partitioned table: `static` replaces every partition, `dynamic` only the partitions the query writes.",
+    },
+    KnownKey {
         key: "spark.ui.showConsoleProgress",
         kind: ValueKind::Bool,
         default: "true",

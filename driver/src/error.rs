@@ -49,6 +49,20 @@ pub enum EmberError {
 }
 
 impl EmberError {
+    /// An analysis error: a statement that is well formed but wrong (a missing table, a
+    /// column count that does not match), with Spark's error class at the start of `message`.
+    pub fn analysis(message: impl Into<String>) -> Self {
+        Self::Plan(DataFusionError::Plan(message.into()))
+    }
+
+    /// An I/O error with what Ember was doing.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
     /// Builds a configuration error.
     pub fn config(key: &str, value: &str, reason: impl Into<String>) -> Self {
         Self::Config {

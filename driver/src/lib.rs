@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod datasource;
@@ -39,6 +40,7 @@ pub mod semantics;
 pub mod session;
 pub mod spark_errors;
 pub mod sql;
+mod writes;
 
 pub use config::SparkConf;
 pub use error::{EmberError, Result};

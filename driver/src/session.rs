@@ -106,6 +106,8 @@ pub(crate) struct Inner {
     conf: std::sync::Mutex<SparkConf>,
     /// Settings the session was built with (what `RESET` returns to).
     pub(crate) initial_conf: SparkConf,
+    /// Databases and tables persisted under `spark.sql.warehouse.dir`.
+    pub(crate) catalog: crate::catalog::Catalog,
     master: Master,
     scheduler: SchedulerHandle,
     launcher: Mutex<Option<Launcher>>,
@@ -199,7 +201,11 @@ impl Session {
         let ansi = Arc::new(std::sync::atomic::AtomicBool::new(
             conf.get_bool("spark.sql.ansi.enabled")?.unwrap_or(true),
         ));
-        let runtime = RuntimeEnvBuilder::new().build_arc()?;
+        // Tables change between statements (INSERT, external writers): list their files anew for
+        // every query instead of caching listings.
+        let runtime = RuntimeEnvBuilder::new()
+            .with_object_list_cache_limit(0)
+            .build_arc()?;
         let mut builder = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
@@ -229,6 +235,11 @@ impl Session {
         let state = builder.build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(crate::semantics::SparkRange));
+        let catalog = crate::catalog::Catalog::new(
+            conf.get_or_default("spark.sql.warehouse.dir")
+                .unwrap_or("spark-warehouse"),
+        )?;
+        crate::catalog::register_all(&catalog, &ctx)?;
 
         let scheduler = SchedulerHandle::start(SchedulerConfig {
             max_task_failures,
@@ -296,6 +307,7 @@ impl Session {
                 ansi,
                 conf: std::sync::Mutex::new(conf.clone()),
                 initial_conf: conf,
+                catalog,
                 master,
                 scheduler,
                 launcher: Mutex::new(Some(launcher)),
@@ -385,6 +397,23 @@ impl Session {
                 crate::sql::names::alias_with_spark_names(query);
             }
             crate::sql::rewrite::rewrite_spark_syntax(inner);
+            let sources = crate::sql::pivot::pivot_sources(inner);
+            if !sources.is_empty() {
+                let mut columns = HashMap::new();
+                for source in sources {
+                    let sql = format!("SELECT * FROM {source}");
+                    if let Ok(plan) = state.create_logical_plan(&sql).await {
+                        let names = plan
+                            .schema()
+                            .fields()
+                            .iter()
+                            .map(|f| f.name().clone())
+                            .collect();
+                        columns.insert(source, names);
+                    }
+                }
+                crate::sql::pivot::rewrite_pivots(inner, &columns);
+            }
         }
         let plan = state.statement_to_plan(statement).await?;
         match plan {
@@ -441,13 +470,16 @@ impl Session {
         self.inner.ctx.state().config().target_partitions()
     }
 
-    async fn physical_plan(&self, plan: &LogicalPlan) -> Result<Arc<dyn ExecutionPlan>> {
+    pub(crate) async fn physical_plan(&self, plan: &LogicalPlan) -> Result<Arc<dyn ExecutionPlan>> {
         let state = self.inner.ctx.state();
         Ok(state.create_physical_plan(plan).await?)
     }
 
     /// Runs a physical plan on the executors and streams its result.
-    async fn run(&self, physical: Arc<dyn ExecutionPlan>) -> Result<SendableRecordBatchStream> {
+    pub(crate) async fn run(
+        &self,
+        physical: Arc<dyn ExecutionPlan>,
+    ) -> Result<SendableRecordBatchStream> {
         let schema = physical.schema();
         let dag = plan_stages(physical, self.shuffle_partitions())?;
         let job_id = uuid::Uuid::new_v4().simple().to_string();

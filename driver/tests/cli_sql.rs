@@ -187,3 +187,115 @@ fn ctrl_c_cancels_the_running_job_and_exits() {
     }
     assert!(stderr.contains("Cancelled"), "{stderr}");
 }
+
+/// Every data file under `dir` (recursively), relative, sorted.
+fn data_files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                let relative = path.strip_prefix(dir).unwrap_or(&path);
+                out.push(relative.display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn tables_persist_across_runs_and_a_failed_overwrite_keeps_the_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let warehouse = dir.path().join("warehouse");
+    let conf = format!("spark.sql.warehouse.dir={}", warehouse.display());
+    let (code, _, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[2]",
+            "--conf",
+            &conf,
+            "-e",
+            "CREATE TABLE t (id INT, p STRING) USING parquet PARTITIONED BY (p); \
+             INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'a')",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let files = data_files(&warehouse.join("t"));
+    assert!(
+        files.iter().any(|f| f.starts_with("p=a/part-"))
+            && files.iter().any(|f| f.starts_with("p=b/part-")),
+        "Hive partition folders: {files:?}"
+    );
+
+    // A second run (on executor processes, from a file) sees the table and appends to it.
+    let script = dir.path().join("app.sql");
+    std::fs::write(
+        &script,
+        "INSERT INTO t SELECT 4, 'c';\nSELECT p, count(*), sum(id) FROM t GROUP BY p ORDER BY p;\n",
+    )
+    .expect("write script");
+    let path = script.display().to_string();
+    let (code, stdout, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local-cluster[2,1,512]",
+            "--conf",
+            &conf,
+            "-f",
+            &path,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "a\t2\t4\nb\t1\t2\nc\t1\t4\n");
+
+    // An INSERT OVERWRITE whose job fails (an invalid cast in ANSI mode) changes nothing.
+    let before = data_files(&warehouse.join("t"));
+    let (code, _, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[2]",
+            "--conf",
+            &conf,
+            "-e",
+            "CREATE TEMPORARY VIEW src AS SELECT * FROM VALUES ('5'), ('not a number') AS v(s); \
+             INSERT OVERWRITE t SELECT CAST(s AS INT), 'z' FROM src",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("CAST_INVALID_INPUT"), "{stderr}");
+    assert_eq!(data_files(&warehouse.join("t")), before);
+    let leftovers: Vec<String> = std::fs::read_dir(&warehouse)
+        .expect("list warehouse")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("ember-staging") || n.contains("ember-replaced"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // DROP TABLE removes the data of a managed table.
+    let (code, stdout, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[1]",
+            "--conf",
+            &conf,
+            "-e",
+            "SELECT count(*) FROM t; DROP TABLE t; SHOW TABLES",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "4\n");
+    assert!(!warehouse.join("t").exists());
+}

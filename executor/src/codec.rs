@@ -23,10 +23,13 @@ use datafusion_proto::physical_plan::{
     PhysicalExtensionCodec, PhysicalPlanDecodeContext, PhysicalProtoConverterExtension,
 };
 use datafusion_proto::protobuf;
-use ember_proto::{EmberPlanNode, ShuffleReaderNode, ShuffleWriterNode, ember_plan_node};
+use ember_proto::{
+    EmberPlanNode, ShuffleReaderNode, ShuffleWriterNode, WriteFilesNode, ember_plan_node,
+};
 use prost::Message;
 
 use crate::shuffle::{ShuffleReaderExec, ShuffleWriterExec};
+use crate::write::{WriteFilesExec, WriteSpec};
 
 /// Spark's scalar functions by name. Several share a name with a DataFusion function (Spark's
 /// `date_part` simplifies into DataFusion's); executors therefore keep DataFusion's functions in
@@ -46,7 +49,7 @@ fn impl_type(udf: &ScalarUDF) -> TypeId {
     any.type_id()
 }
 
-/// Encodes and decodes [`ShuffleWriterExec`] and [`ShuffleReaderExec`], and tells Spark's
+/// Encodes and decodes [`ShuffleWriterExec`], [`ShuffleReaderExec`] and [`WriteFilesExec`], and tells Spark's
 /// functions apart from DataFusion's functions of the same name.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct EmberCodec;
@@ -99,6 +102,19 @@ impl PhysicalExtensionCodec for EmberCodec {
                     r.pass_through,
                 )))
             }
+            Some(ember_plan_node::Node::WriteFiles(w)) => {
+                let [input] = inputs else {
+                    return Err(decode_err("file writer", "expected exactly one input"));
+                };
+                let spec = WriteSpec {
+                    staging_dir: w.staging_dir.into(),
+                    format: w.format,
+                    options: w.options.into_iter().collect(),
+                    partition_columns: w.partition_columns as usize,
+                    file_id: w.file_id,
+                };
+                Ok(Arc::new(WriteFilesExec::try_new(Arc::clone(input), spec)?))
+            }
             None => Err(decode_err("Ember plan node", "empty node")),
         }
     }
@@ -143,6 +159,15 @@ impl PhysicalExtensionCodec for EmberCodec {
                 schema: schema.encode_to_vec(),
                 partitions: r.partitions() as u32,
                 pass_through: r.is_pass_through(),
+            })
+        } else if let Some(w) = node.downcast_ref::<WriteFilesExec>() {
+            let spec = w.spec();
+            ember_plan_node::Node::WriteFiles(WriteFilesNode {
+                staging_dir: spec.staging_dir.to_string_lossy().into_owned(),
+                format: spec.format.clone(),
+                options: spec.options.clone().into_iter().collect(),
+                partition_columns: spec.partition_columns as u32,
+                file_id: spec.file_id.clone(),
             })
         } else {
             return Err(DataFusionError::NotImplemented(format!(

@@ -19,6 +19,7 @@ pub mod service;
 pub mod shuffle;
 pub mod strings;
 pub mod task;
+pub mod write;
 
 pub use error::{ExecutorError, FetchFailedError, Result};
 pub use executor::{ExecutorConfig, ExecutorHandle, start};

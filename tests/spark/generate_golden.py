@@ -65,13 +65,15 @@ def main():
             if views.isTemporary:
                 spark.catalog.dropTempView(views.name)
         data = os.path.join(HERE, "data")
+        # Folders that statements write (INSERT OVERWRITE DIRECTORY '${OUT}/...').
+        out_dir = tempfile.mkdtemp(prefix="ember-golden-out-")
         parquet = os.path.join(data, "numbers.parquet")
         if not os.path.exists(parquet):
             spark.sql(
                 "SELECT id AS n, CASE WHEN id % 3 = 0 THEN 'fizz' ELSE 'other' END AS label FROM range(20)"
             ).coalesce(1).write.parquet(parquet)
         for sql in statements(text):
-            run_sql = sql.replace("${DATA}", data)
+            run_sql = sql.replace("${DATA}", data).replace("${OUT}", out_dir)
             head = sql.lstrip().split(None, 1)[0].upper()
             is_query = head in ("SELECT", "WITH", "VALUES", "FROM", "TABLE", "SHOW", "DESCRIBE", "DESC")
             try:

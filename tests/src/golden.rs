@@ -33,7 +33,16 @@ pub struct Record {
 pub fn parse_golden(name: &str, text: &str) -> Vec<Record> {
     let mut records = Vec::new();
     for block in text.split("\n\n") {
-        let lines: Vec<&str> = block.lines().filter(|l| !l.starts_with('#')).collect();
+        // `#` starts a comment line, except in a result (after `----`): DESCRIBE prints
+        // `# Partition Information` rows.
+        let mut in_result = false;
+        let lines: Vec<&str> = block
+            .lines()
+            .filter(|l| {
+                in_result |= *l == "----";
+                in_result || !l.starts_with('#')
+            })
+            .collect();
         let Some((head, rest)) = lines.split_first() else {
             continue;
         };
@@ -75,12 +84,16 @@ pub enum Outcome {
     Differ(String),
 }
 
-/// Runs one record on `session`.
-pub async fn run_record(session: &Session, record: &Record) -> Outcome {
+/// Runs one record on `session`; `${OUT}` in its SQL is the folder `out` (where statements
+/// write directories).
+pub async fn run_record(session: &Session, record: &Record, out: &Path) -> Outcome {
     let data = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("spark")
         .join("data");
-    let sql = record.sql.replace("${DATA}", &data.display().to_string());
+    let sql = record
+        .sql
+        .replace("${DATA}", &data.display().to_string())
+        .replace("${OUT}", &out.display().to_string());
     let result = match session.sql(&sql).await {
         Ok(df) => {
             let schema = df.schema();

@@ -60,15 +60,20 @@ async fn golden_suite(master: &str) -> (usize, usize, usize) {
             .unwrap_or("?")
             .to_string();
         let text = std::fs::read_to_string(&path).expect("read golden file");
+        // Each file gets its own warehouse (tables) and output folder (directories).
+        let scratch = tempfile::tempdir().expect("temporary folder");
+        let warehouse = scratch.path().join("warehouse");
+        let out = scratch.path().join("out");
         let session = Session::builder()
             .master(master)
             .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.warehouse.dir", &warehouse.display().to_string())
             .build()
             .await
             .expect("session starts");
         for record in parse_golden(&name, &text) {
             total += 1;
-            let outcome = run_record(&session, &record).await;
+            let outcome = run_record(&session, &record, &out).await;
             match (&outcome, known.contains_key(&record.id)) {
                 (Outcome::Match { names_match }, listed) => {
                     matched += 1;

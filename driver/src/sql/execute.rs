@@ -8,6 +8,7 @@ use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::SparkStatement;
+use crate::catalog::schema_name;
 use crate::error::{EmberError, Result};
 use crate::session::{DataFrame, Session};
 
@@ -96,6 +97,9 @@ impl Session {
                 let sql = format!("CREATE SCHEMA {clause}datafusion.{}", schema_name(&name));
                 let plan = self.inner.ctx.state().create_logical_plan(&sql).await?;
                 self.inner.ctx.execute_logical_plan(plan).await?;
+                self.inner
+                    .catalog
+                    .create_database(&name.to_ascii_lowercase())?;
                 Ok(DataFrame::empty())
             }
             SparkStatement::Use(name) => {
@@ -121,30 +125,54 @@ impl Session {
             }
             SparkStatement::Explain(sql) => Box::pin(self.sql(&sql)).await,
             SparkStatement::ShowTables => {
-                let current = self
-                    .inner
-                    .ctx
-                    .state()
-                    .config()
-                    .options()
-                    .catalog
-                    .default_schema
-                    .clone();
+                let database = self.current_database();
                 let mut names: Vec<String> = self
                     .inner
                     .ctx
                     .catalog("datafusion")
-                    .and_then(|c| c.schema(&current))
+                    .and_then(|c| c.schema(&crate::catalog::schema_name(&database)))
                     .map(|s| s.table_names())
                     .unwrap_or_default();
                 names.sort();
-                let display = names.clone();
-                let rows: Vec<Vec<String>> = names
+                let tables: Vec<String> = self
+                    .inner
+                    .catalog
+                    .tables(&database)
                     .into_iter()
-                    .map(|n| vec![String::new(), n, "true".to_string()])
+                    .map(|t| t.name)
+                    .filter(|n| names.contains(n))
                     .collect();
+                let mut rows: Vec<Vec<String>> = tables
+                    .iter()
+                    .map(|n| vec![database.clone(), n.clone(), "false".to_string()])
+                    .collect();
+                rows.extend(
+                    names
+                        .into_iter()
+                        .filter(|n| !tables.contains(n))
+                        .map(|n| vec![String::new(), n, "true".to_string()]),
+                );
+                // spark-sql prints the table names only.
+                let display = rows.iter().map(|r| r[1].clone()).collect();
                 string_table(&["namespace", "tableName", "isTemporary"], rows)
                     .map(|df| df.with_display(display))
+            }
+            SparkStatement::ShowFunctions(pattern) => {
+                let state = self.inner.ctx.state();
+                let mut names: Vec<String> = state
+                    .scalar_functions()
+                    .keys()
+                    .chain(state.aggregate_functions().keys())
+                    .chain(state.window_functions().keys())
+                    .map(|n| n.to_ascii_lowercase())
+                    .collect();
+                names.sort();
+                names.dedup();
+                if let Some(pattern) = pattern {
+                    let matcher = spark_like_pattern(&pattern)?;
+                    names.retain(|n| matcher.is_match(n));
+                }
+                string_table(&["function"], names.into_iter().map(|n| vec![n]).collect())
             }
             SparkStatement::ShowDatabases => {
                 let mut names: Vec<String> = self
@@ -175,26 +203,16 @@ impl Session {
                     .collect();
                 string_table(&["col_name"], rows)
             }
-            SparkStatement::Describe(name) => {
-                let schema = self.table_schema(&name).await?;
-                let rows: Vec<Vec<String>> = schema
-                    .fields()
-                    .iter()
-                    .map(|f| {
-                        vec![
-                            f.name().clone(),
-                            crate::format::spark_type_name(f.data_type()),
-                            "NULL".to_string(),
-                        ]
-                    })
-                    .collect();
-                let display = rows
-                    .iter()
-                    .map(|r: &Vec<String>| format!("{:<20}\t{:<20}\t{:<20}", r[0], r[1], ""))
-                    .collect();
-                string_table(&["col_name", "data_type", "comment"], rows)
-                    .map(|df| df.with_display(display))
-            }
+            SparkStatement::Describe { name, extended } => self.describe(&name, extended).await,
+            SparkStatement::CreateTable(create) => self.create_table(*create).await,
+            SparkStatement::Insert(insert) => self.insert(*insert).await,
+            SparkStatement::InsertDirectory(insert) => self.insert_directory(*insert).await,
+            SparkStatement::Drop {
+                is_view,
+                name,
+                if_exists,
+            } => self.drop_table(is_view, &name, if_exists),
+            SparkStatement::Truncate(name) => self.truncate_table(&name),
             SparkStatement::Invalid(message) => Err(EmberError::Plan(
                 datafusion::error::DataFusionError::Plan(message),
             )),
@@ -240,6 +258,103 @@ impl Session {
         Ok(DataFrame::local(key_value_batch(rows)?))
     }
 
+    /// `DESCRIBE [EXTENDED] name`: columns, the partition columns of a partitioned table and,
+    /// when extended, the table's catalog details.
+    async fn describe(&self, name: &str, extended: bool) -> Result<DataFrame> {
+        let schema = self.table_schema(name).await?;
+        let column = |f: &arrow::datatypes::Field| {
+            vec![
+                f.name().clone(),
+                crate::format::spark_type_name(f.data_type()),
+                "NULL".to_string(),
+            ]
+        };
+        let mut rows: Vec<Vec<String>> = schema.fields().iter().map(|f| column(f)).collect();
+        let table_name = name.split_once('.').map_or_else(
+            || super::ddl::TableName {
+                database: None,
+                table: name.to_ascii_lowercase(),
+            },
+            |(db, t)| super::ddl::TableName {
+                database: Some(db.to_ascii_lowercase()),
+                table: t.to_ascii_lowercase(),
+            },
+        );
+        let meta = self.catalog_table(&table_name);
+        if let Some(meta) = &meta
+            && !meta.partition_columns.is_empty()
+        {
+            rows.push(vec![
+                "# Partition Information".into(),
+                String::new(),
+                String::new(),
+            ]);
+            rows.push(vec![
+                "# col_name".into(),
+                "data_type".into(),
+                "comment".into(),
+            ]);
+            for p in &meta.partition_columns {
+                if let Ok(f) = schema.field_with_name(p) {
+                    rows.push(column(f));
+                }
+            }
+        }
+        if extended {
+            rows.push(vec![String::new(), String::new(), String::new()]);
+            rows.push(vec![
+                "# Detailed Table Information".into(),
+                String::new(),
+                String::new(),
+            ]);
+            let detail = |k: &str, v: String| vec![k.to_string(), v, String::new()];
+            match &meta {
+                Some(meta) => {
+                    rows.push(detail("Catalog", "spark_catalog".into()));
+                    rows.push(detail("Database", meta.database.clone()));
+                    rows.push(detail("Table", meta.name.clone()));
+                    rows.push(detail(
+                        "Type",
+                        if meta.managed { "MANAGED" } else { "EXTERNAL" }.into(),
+                    ));
+                    rows.push(detail("Provider", meta.provider.clone()));
+                    if let Some(comment) = &meta.comment {
+                        rows.push(detail("Comment", comment.clone()));
+                    }
+                    rows.push(detail(
+                        "Location",
+                        format!("file:{}", meta.location.display()),
+                    ));
+                    if !meta.options.is_empty() {
+                        let options = meta
+                            .options
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        rows.push(detail("Storage Properties", format!("[{options}]")));
+                    }
+                    if !meta.partition_columns.is_empty() {
+                        rows.push(detail("Partition Provider", "Catalog".into()));
+                    }
+                }
+                None => {
+                    rows.push(detail("Table", name.to_string()));
+                    rows.push(detail("Type", "VIEW".into()));
+                    rows.push(detail("Is Temporary", "true".into()));
+                }
+            }
+        }
+        let display = rows
+            .iter()
+            .map(|r: &Vec<String>| {
+                let comment = if r[2] == "NULL" { "" } else { r[2].as_str() };
+                format!("{:<20}\t{:<20}\t{:<20}", r[0], r[1], comment)
+            })
+            .collect();
+        string_table(&["col_name", "data_type", "comment"], rows).map(|df| df.with_display(display))
+    }
+
     /// The schema of a registered table or view, with Spark's error for a missing one.
     async fn table_schema(&self, name: &str) -> Result<SchemaRef> {
         match self.inner.ctx.table(name).await {
@@ -278,13 +393,20 @@ impl Session {
     }
 }
 
-/// Spark's `default` database is DataFusion's `public` schema.
-fn schema_name(database: &str) -> String {
-    if database.eq_ignore_ascii_case("default") {
-        "public".to_string()
-    } else {
-        database.to_ascii_lowercase()
-    }
+/// Spark's `SHOW … LIKE` pattern: `*` is any text, `|` separates alternatives, case-insensitive.
+fn spark_like_pattern(pattern: &str) -> Result<regex::Regex> {
+    let alternatives: Vec<String> = pattern
+        .split('|')
+        .map(|p| {
+            p.trim()
+                .split('*')
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(".*")
+        })
+        .collect();
+    regex::Regex::new(&format!("(?i)^(?:{})$", alternatives.join("|")))
+        .map_err(|e| EmberError::config("SHOW FUNCTIONS", pattern, e.to_string()))
 }
 
 /// A result of string columns (`NULL` cells as the text `NULL` are real nulls).

@@ -2,15 +2,15 @@
 //! (`SET`/`RESET`, `CREATE TEMPORARY VIEW`, ...), recognised here before the rest goes to
 //! DataFusion, plus splitting a script into statements.
 
+pub mod ddl;
 mod execute;
 pub mod names;
+pub mod pivot;
 pub mod rewrite;
 pub mod split;
+mod tables;
 
 use std::collections::BTreeMap;
-
-use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
-use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
 
 /// A statement that Ember handles itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub enum SparkStatement {
     },
     /// `SHOW TABLES`.
     ShowTables,
+    /// `SHOW [USER|SYSTEM|ALL] FUNCTIONS [[LIKE] 'pattern']`.
+    ShowFunctions(Option<String>),
     /// `CREATE DATABASE|SCHEMA|NAMESPACE [IF NOT EXISTS] name`: a schema of the catalog.
     CreateDatabase { name: String, if_not_exists: bool },
     /// `USE [DATABASE] name`.
@@ -45,11 +47,25 @@ pub enum SparkStatement {
     /// `SHOW COLUMNS IN|FROM t`.
     ShowColumns(String),
     /// `DESCRIBE [TABLE] [EXTENDED|FORMATTED] t`.
-    Describe(String),
+    Describe { name: String, extended: bool },
     /// `CACHE [LAZY] TABLE name [AS query]`.
     CacheTable { name: String, query: Option<String> },
     /// `UNCACHE TABLE [IF EXISTS] name`.
     UncacheTable { name: String, if_exists: bool },
+    /// `CREATE TABLE … [USING fmt] … [AS query]`.
+    CreateTable(Box<ddl::CreateTable>),
+    /// `INSERT INTO|OVERWRITE [TABLE] t … query`.
+    Insert(Box<ddl::Insert>),
+    /// `INSERT OVERWRITE [LOCAL] DIRECTORY 'path' USING fmt … query`.
+    InsertDirectory(Box<ddl::InsertDirectory>),
+    /// `DROP TABLE|VIEW [IF EXISTS] name`.
+    Drop {
+        is_view: bool,
+        name: ddl::TableName,
+        if_exists: bool,
+    },
+    /// `TRUNCATE TABLE name`.
+    Truncate(ddl::TableName),
     /// A Spark statement Ember recognised but could not parse.
     Invalid(String),
 }
@@ -66,6 +82,11 @@ fn words(sql: &str, n: usize) -> Vec<String> {
 pub fn parse(sql: &str) -> Option<SparkStatement> {
     let trimmed = sql.trim().trim_end_matches(';').trim();
     let w = words(trimmed, 6);
+    if let Some(first) = w.first()
+        && let Some(statement) = parse_table_statement(first, trimmed)
+    {
+        return Some(statement);
+    }
     match w.first().map(String::as_str) {
         Some("SET") => {
             let rest = trimmed[3..].trim();
@@ -163,6 +184,22 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
             Some("DATABASES" | "NAMESPACES" | "SCHEMAS") if w.len() == 2 => {
                 Some(SparkStatement::ShowDatabases)
             }
+            Some("FUNCTIONS" | "USER" | "SYSTEM" | "ALL") => {
+                let mut c = ddl::Cursor::new(trimmed)?;
+                c.keyword("SHOW");
+                let _ = c.keyword("USER") || c.keyword("SYSTEM") || c.keyword("ALL");
+                if !c.keyword("FUNCTIONS") {
+                    return None;
+                }
+                c.keyword("LIKE");
+                let pattern = c.string_or_identifier();
+                if !c.at_end() {
+                    return Some(SparkStatement::Invalid(
+                        "[PARSE_SYNTAX_ERROR] expected SHOW FUNCTIONS [LIKE] 'pattern'".into(),
+                    ));
+                }
+                Some(SparkStatement::ShowFunctions(pattern))
+            }
             Some("COLUMNS") if matches!(w.get(2).map(String::as_str), Some("IN" | "FROM")) => {
                 let name = trimmed.split_whitespace().nth(3)?;
                 Some(SparkStatement::ShowColumns(
@@ -173,21 +210,23 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
         },
         Some("DESCRIBE" | "DESC") => {
             let mut words = trimmed.split_whitespace().skip(1).peekable();
+            let mut extended = false;
             while let Some(w) = words.peek() {
-                if matches!(
-                    w.to_ascii_uppercase().as_str(),
-                    "TABLE" | "EXTENDED" | "FORMATTED"
-                ) {
-                    words.next();
-                } else {
-                    break;
+                match w.to_ascii_uppercase().as_str() {
+                    "TABLE" => {}
+                    "EXTENDED" | "FORMATTED" => extended = true,
+                    _ => break,
                 }
+                words.next();
             }
             let name = words.next()?;
             if words.next().is_some() {
                 return None;
             }
-            Some(SparkStatement::Describe(name.trim_matches('`').to_string()))
+            Some(SparkStatement::Describe {
+                name: name.replace('`', ""),
+                extended,
+            })
         }
         Some("CREATE")
             if matches!(
@@ -254,25 +293,9 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
 /// Parses `name USING format [OPTIONS (key 'value', ...)]` (after `VIEW`). `None` when there is
 /// no `USING` (a view over a query).
 fn parse_view_using(text: &str, replace: bool) -> Option<SparkStatement> {
-    let tokens: Vec<Token> = Tokenizer::new(&SparkSqlDialect {}, text)
-        .tokenize()
-        .ok()?
-        .into_iter()
-        .filter(|t| !matches!(t, Token::Whitespace(_)))
-        .collect();
-    let word = |i: usize| match tokens.get(i) {
-        Some(Token::Word(w)) => Some(w.value.clone()),
-        _ => None,
-    };
-    // name [. name] USING format
-    let mut i = 0;
-    let mut name = word(i)?;
-    i += 1;
-    while tokens.get(i) == Some(&Token::Period) {
-        name = format!("{name}.{}", word(i + 1)?);
-        i += 2;
-    }
-    if !word(i)?.eq_ignore_ascii_case("USING") {
+    let mut c = ddl::Cursor::new(text)?;
+    let name = c.table_name()?.to_string();
+    if !c.keyword("USING") {
         return None;
     }
     let invalid = |why: &str| {
@@ -280,53 +303,17 @@ fn parse_view_using(text: &str, replace: bool) -> Option<SparkStatement> {
             "[PARSE_SYNTAX_ERROR] {why}"
         )))
     };
-    let Some(format) = word(i + 1) else {
+    let Some(format) = c.identifier() else {
         return invalid("USING needs a data source name");
     };
-    i += 2;
     let mut options = BTreeMap::new();
-    if word(i).is_some_and(|w| w.eq_ignore_ascii_case("OPTIONS")) {
-        if tokens.get(i + 1) != Some(&Token::LParen) {
-            return invalid("OPTIONS needs a parenthesised list");
-        }
-        i += 2;
-        loop {
-            match tokens.get(i) {
-                Some(Token::RParen) => {
-                    i += 1;
-                    break;
-                }
-                Some(Token::Comma) => i += 1,
-                Some(Token::Word(_)) | Some(Token::SingleQuotedString(_)) => {
-                    let mut key = match &tokens[i] {
-                        Token::Word(w) => w.value.clone(),
-                        Token::SingleQuotedString(s) => s.clone(),
-                        _ => String::new(),
-                    };
-                    i += 1;
-                    while tokens.get(i) == Some(&Token::Period) {
-                        key = format!("{key}.{}", word(i + 1).unwrap_or_default());
-                        i += 2;
-                    }
-                    if tokens.get(i) == Some(&Token::Eq) {
-                        i += 1;
-                    }
-                    let value = match tokens.get(i) {
-                        Some(Token::SingleQuotedString(s)) | Some(Token::DoubleQuotedString(s)) => {
-                            s.clone()
-                        }
-                        Some(Token::Number(n, _)) => n.clone(),
-                        Some(Token::Word(w)) => w.value.clone(),
-                        _ => return invalid(&format!("option {key} needs a value")),
-                    };
-                    i += 1;
-                    options.insert(key.to_ascii_lowercase(), value);
-                }
-                _ => return invalid("malformed OPTIONS list"),
-            }
+    if c.keyword("OPTIONS") {
+        match c.options() {
+            Ok(o) => options = o,
+            Err(e) => return invalid(&e),
         }
     }
-    if i < tokens.len() && !matches!(tokens[i], Token::SemiColon | Token::EOF) {
+    if !c.at_end() {
         return invalid("unexpected text after OPTIONS");
     }
     Some(SparkStatement::CreateViewUsing {
@@ -335,6 +322,44 @@ fn parse_view_using(text: &str, replace: bool) -> Option<SparkStatement> {
         format,
         options,
     })
+}
+
+/// Runs the table statement parsers of [`ddl`] for statements starting with `first`.
+fn parse_table_statement(first: &str, sql: &str) -> Option<SparkStatement> {
+    use ddl::Parsed;
+    let invalid = |why: String| {
+        Some(SparkStatement::Invalid(format!(
+            "[PARSE_SYNTAX_ERROR] {why}"
+        )))
+    };
+    match first {
+        "CREATE" => match ddl::parse_create_table(sql) {
+            Parsed::Yes(t) => Some(SparkStatement::CreateTable(Box::new(t))),
+            Parsed::Invalid(why) => invalid(why),
+            Parsed::No => None,
+        },
+        "INSERT" => match ddl::parse_insert(sql) {
+            Parsed::Yes(Ok(i)) => Some(SparkStatement::Insert(Box::new(i))),
+            Parsed::Yes(Err(d)) => Some(SparkStatement::InsertDirectory(Box::new(d))),
+            Parsed::Invalid(why) => invalid(why),
+            Parsed::No => None,
+        },
+        "DROP" => match ddl::parse_drop(sql) {
+            Parsed::Yes((is_view, name, if_exists)) => Some(SparkStatement::Drop {
+                is_view,
+                name,
+                if_exists,
+            }),
+            Parsed::Invalid(why) => invalid(why),
+            Parsed::No => None,
+        },
+        "TRUNCATE" => match ddl::parse_truncate(sql) {
+            Parsed::Yes(name) => Some(SparkStatement::Truncate(name)),
+            Parsed::Invalid(why) => invalid(why),
+            Parsed::No => None,
+        },
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -261,8 +261,12 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
                     _ => return None,
                 }
             }
-            if name == "explode" {
+            if name == "explode" || name == "explode_outer" {
                 return Some("col".into());
+            }
+            if name.starts_with("posexplode") {
+                // Two columns (pos, col), named by the generator rewrite.
+                return None;
             }
             if name == "round" && args.len() == 1 {
                 args.push("0".into());

@@ -3,8 +3,10 @@
 //! `regexp_replace(s, p, r)` replaces every match (`'g'`), as Spark's does; the day count of
 //! `date_add`/`date_sub` and the length of `space` are cast to `INT` (Spark's integer literals
 //! are `INT`, DataFusion's `BIGINT`, which these functions refuse); `SORT BY` / `CLUSTER BY`
-//! become `ORDER BY` and `DISTRIBUTE BY` is dropped; `max_by`/`min_by` become an ordered
-//! `first_value`; `LATERAL VIEW explode` and `explode()` become `unnest`; `grouping_id()` becomes
+//! become `ORDER BY` and `DISTRIBUTE BY` is dropped; `percentile`/`median` become
+//! `percentile_cont` over doubles; `max_by`/`min_by` become an ordered
+//! `first_value`; `LATERAL VIEW [OUTER] explode|posexplode` and the generators in a select list
+//! become `unnest`; `grouping_id()` becomes
 //! `grouping(...)` over the `GROUP BY` columns; `struct(a, 1)` names its fields `a`, `col2`;
 //! two-argument `ltrim`/`rtrim` take `(trimStr, str)`; `1E3` is a double.
 
@@ -12,7 +14,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, OrderBy, OrderByExpr,
-    OrderByKind, OrderByOptions, Query, SetExpr, Statement, Value, visit_expressions_mut,
+    OrderByKind, OrderByOptions, Query, SelectItem, SetExpr, Statement, Value,
+    visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -58,9 +61,61 @@ fn rewrite_partition_clauses(query: &mut Query) {
     }
 }
 
-/// `FROM t LATERAL VIEW explode(xs) v AS x` becomes `FROM (SELECT *, unnest(xs) AS x FROM t) v`:
-/// one row per element, the other columns repeated, as Spark's `explode`. Only `explode` of an
-/// array into one column is rewritten; other lateral views are left for the planner to refuse.
+/// The `unnest` select items of a Spark generator over `arg` with column `aliases`:
+/// `explode(array)` (one column, default `col`), `explode(map)` (two columns, default `key`,
+/// `value`), `posexplode(array)` (`pos`, `col`) and their `_outer` forms, which keep a row
+/// with NULLs for an empty or NULL array. `None` for anything else.
+fn generator_items(name: &str, arg: &str, aliases: &[String], outer: bool) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    let (base, outer) = match name.strip_suffix("_outer") {
+        Some(base) => (base.to_string(), true),
+        None => (name, outer),
+    };
+    let array = if outer {
+        format!("CASE WHEN cardinality({arg}) > 0 THEN {arg} ELSE make_array(NULL) END")
+    } else {
+        arg.to_string()
+    };
+    let names = |defaults: &[&str]| -> Option<Vec<String>> {
+        if aliases.is_empty() {
+            Some(defaults.iter().map(|d| d.to_string()).collect())
+        } else if aliases.len() == defaults.len() {
+            Some(aliases.to_vec())
+        } else {
+            None
+        }
+    };
+    match base.as_str() {
+        "explode" if aliases.len() == 2 && !outer => Some(format!(
+            "unnest(map_keys({arg})) AS {}, unnest(map_values({arg})) AS {}",
+            aliases[0], aliases[1]
+        )),
+        "explode" => {
+            let n = names(&["col"])?;
+            Some(format!("unnest({array}) AS {}", n[0]))
+        }
+        "posexplode" => {
+            let n = names(&["pos", "col"])?;
+            let positions = if outer {
+                format!(
+                    "CASE WHEN cardinality({arg}) > 0 THEN range(cardinality({arg})) ELSE make_array(NULL) END"
+                )
+            } else {
+                format!("range(cardinality({arg}))")
+            };
+            Some(format!(
+                "unnest({positions}) AS {}, unnest({array}) AS {}",
+                n[0], n[1]
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `FROM t LATERAL VIEW [OUTER] explode(xs) v AS x` becomes
+/// `FROM (SELECT *, unnest(xs) AS x FROM t) v`: one row per element, the other columns
+/// repeated, as Spark's generators; see [`generator_items`] for the generators covered.
+/// Other lateral views are left for the planner to refuse.
 fn rewrite_lateral_views(query: &mut Query) {
     let SetExpr::Select(select) = query.body.as_mut() else {
         return;
@@ -73,18 +128,25 @@ fn rewrite_lateral_views(query: &mut Query) {
         let FunctionArguments::List(list) = &f.args else {
             return;
         };
-        if view.outer
-            || !f.name.to_string().eq_ignore_ascii_case("explode")
-            || list.args.len() != 1
-            || view.lateral_col_alias.len() != 1
-        {
+        if list.args.len() != 1 {
             return;
         }
+        let aliases: Vec<String> = view
+            .lateral_col_alias
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let Some(items) = generator_items(
+            &f.name.to_string(),
+            &list.args[0].to_string(),
+            &aliases,
+            view.outer,
+        ) else {
+            return;
+        };
         let from: Vec<String> = select.from.iter().map(|t| t.to_string()).collect();
         let text = format!(
-            "SELECT 1 FROM (SELECT *, unnest({}) AS {} FROM {}) AS {}",
-            list.args[0],
-            view.lateral_col_alias[0],
+            "SELECT 1 FROM (SELECT *, {items} FROM {}) AS {}",
             from.join(", "),
             view.lateral_view_name
         );
@@ -100,6 +162,61 @@ fn rewrite_lateral_views(query: &mut Query) {
         select.from = helper.from;
         select.lateral_views.remove(0);
     }
+}
+
+/// Generators in a select list: `SELECT posexplode(xs)` becomes the two items
+/// `unnest(range(cardinality(xs))) AS pos, unnest(xs) AS col` (and likewise `explode_outer`,
+/// `posexplode_outer`); a plain `explode` is handled with the other function rewrites.
+fn rewrite_select_generators(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    let mut items = Vec::with_capacity(select.projection.len());
+    for item in std::mem::take(&mut select.projection) {
+        let (expr, aliases) = match &item {
+            SelectItem::UnnamedExpr(e) => (e, Vec::new()),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, vec![alias.to_string()]),
+            _ => {
+                items.push(item);
+                continue;
+            }
+        };
+        let replacement = match expr {
+            Expr::Function(f)
+                if matches!(
+                    f.name.to_string().to_ascii_lowercase().as_str(),
+                    "posexplode" | "posexplode_outer" | "explode_outer"
+                ) =>
+            {
+                match &f.args {
+                    FunctionArguments::List(list) if list.args.len() == 1 => generator_items(
+                        &f.name.to_string(),
+                        &list.args[0].to_string(),
+                        &aliases,
+                        false,
+                    ),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let parsed = replacement.and_then(|text| {
+            let mut statements =
+                Parser::parse_sql(&SparkSqlDialect {}, &format!("SELECT {text}")).ok()?;
+            let Some(Statement::Query(q)) = statements.pop() else {
+                return None;
+            };
+            match *q.body {
+                SetExpr::Select(helper) => Some(helper.projection),
+                _ => None,
+            }
+        });
+        match parsed {
+            Some(generated) => items.extend(generated),
+            None => items.push(item),
+        }
+    }
+    select.projection = items;
 }
 
 /// `grouping_id()` is Spark's bit vector over all grouping columns: DataFusion's
@@ -150,6 +267,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
     if let Statement::Query(query) = statement {
         rewrite_grouping_id(query);
         rewrite_lateral_views(query);
+        rewrite_select_generators(query);
         rewrite_partition_clauses(query);
     }
     let _ = visit_expressions_mut(statement, |expr| {
@@ -196,6 +314,27 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             let text = format!(
                 "first_value({} ORDER BY {} {order} NULLS LAST)",
                 list.args[0], list.args[1]
+            );
+            if let Some(replacement) = parse_expr(&text) {
+                *expr = replacement;
+            }
+        }
+        // percentile(x, p) and median(x): exact, interpolated, as a double.
+        if let Expr::Function(f) = expr
+            && let name = f.name.to_string().to_ascii_lowercase()
+            && (name == "percentile" || name == "median")
+            && f.over.is_none()
+            && let FunctionArguments::List(list) = &f.args
+            && list.args.len() == if name == "median" { 1 } else { 2 }
+            && list.duplicate_treatment.is_none()
+        {
+            let p = list
+                .args
+                .get(1)
+                .map_or("0.5".to_string(), ToString::to_string);
+            let text = format!(
+                "percentile_cont({p}) WITHIN GROUP (ORDER BY CAST({} AS DOUBLE))",
+                list.args[0]
             );
             if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
