@@ -81,7 +81,7 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         key: "spark.task.maxFailures",
         kind: ValueKind::PositiveCount,
         default: "4",
-        doc: "Attempts of one task before its job fails. Fetch failures and lost executors do not count.",
+        doc: "Attempts of one task before its job fails (default 1 on `local[N]`, as in Spark). Fetch failures and lost executors do not count.",
     },
     KnownKey {
         key: "spark.stage.maxConsecutiveAttempts",

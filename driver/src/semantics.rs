@@ -12,11 +12,14 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::DFSchema;
 use datafusion::common::config::Dialect;
 use datafusion::functions::math::expr_fn::trunc;
+use datafusion::logical_expr::Expr;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::logical_expr::expr_fn::cast;
 use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr};
 use datafusion::prelude::SessionConfig;
+use datafusion::scalar::ScalarValue;
 use datafusion::sql::sqlparser::ast::BinaryOperator;
+use ember_executor::arithmetic::Operator;
 use ember_executor::functions::{divide_function_name, spark_compat_scalar_functions};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -100,8 +103,9 @@ pub fn spark_casts(
 }
 
 /// Plans Spark's arithmetic operators where they differ from DataFusion's:
-/// `/` between integers yields a double (`7 / 2 = 3.5`), and `DIV` is integral division
-/// truncating toward zero (`-7 div 2 = -3`) with a `BIGINT` result.
+/// `/` between integers yields a double (`7 / 2 = 3.5`), `DIV` is integral division
+/// truncating toward zero (`-7 div 2 = -3`) with a `BIGINT` result, and in ANSI mode `+`, `-`
+/// and `*` between integers fail on overflow instead of wrapping.
 #[derive(Debug, Default)]
 pub struct SparkOperatorPlanner {
     /// `spark.sql.ansi.enabled`, shared with the session so that `SET` takes effect.
@@ -123,12 +127,43 @@ fn is_integer(t: &DataType) -> bool {
     )
 }
 
+/// One of Ember's Spark functions by name.
+fn ember_function(
+    name: &str,
+) -> datafusion::error::Result<Arc<datafusion::logical_expr::ScalarUDF>> {
+    EMBER_FUNCTIONS
+        .iter()
+        .find(|f| f.name() == name)
+        .cloned()
+        .ok_or_else(|| datafusion::error::DataFusionError::Internal(format!("{name} is missing")))
+}
+
+/// Spark types an integer literal that fits 32 bits as `INT` (DataFusion: `BIGINT`), so that
+/// `int_col + 1` is an `INT` and `2147483647 + 1` overflows as on Spark. Suffixed literals
+/// (`1L`) reach the planner as casts and keep their type.
+fn int_literal(expr: Expr) -> Expr {
+    match expr {
+        Expr::Literal(ScalarValue::Int64(Some(v)), metadata) if i32::try_from(v).is_ok() => {
+            Expr::Literal(ScalarValue::Int32(Some(v as i32)), metadata)
+        }
+        other => other,
+    }
+}
+
 impl ExprPlanner for SparkOperatorPlanner {
     fn plan_binary_op(
         &self,
         expr: RawBinaryExpr,
         schema: &DFSchema,
     ) -> datafusion::error::Result<PlannerResult<RawBinaryExpr>> {
+        let mut expr = expr;
+        if matches!(
+            expr.op,
+            BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply
+        ) {
+            expr.left = int_literal(expr.left);
+            expr.right = int_literal(expr.right);
+        }
         let types = (expr.left.get_type(schema), expr.right.get_type(schema));
         let (Ok(left_type), Ok(right_type)) = types else {
             return Ok(PlannerResult::Original(expr));
@@ -136,14 +171,20 @@ impl ExprPlanner for SparkOperatorPlanner {
         let both_integers = is_integer(&left_type) && is_integer(&right_type);
         match expr.op {
             BinaryOperator::Divide if both_integers => {
-                let name = divide_function_name(self.ansi.load(Ordering::Relaxed));
-                let udf = EMBER_FUNCTIONS
-                    .iter()
-                    .find(|f| f.name() == name)
-                    .cloned()
-                    .ok_or_else(|| {
-                        datafusion::error::DataFusionError::Internal(format!("{name} is missing"))
-                    })?;
+                let udf = ember_function(divide_function_name(self.ansi.load(Ordering::Relaxed)))?;
+                Ok(PlannerResult::Planned(
+                    udf.call(vec![expr.left, expr.right]),
+                ))
+            }
+            BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply
+                if both_integers && self.ansi.load(Ordering::Relaxed) =>
+            {
+                let op = match expr.op {
+                    BinaryOperator::Plus => Operator::Add,
+                    BinaryOperator::Minus => Operator::Subtract,
+                    _ => Operator::Multiply,
+                };
+                let udf = ember_function(op.function_name())?;
                 Ok(PlannerResult::Planned(
                     udf.call(vec![expr.left, expr.right]),
                 ))

@@ -156,7 +156,16 @@ impl Session {
         let network_timeout = conf
             .get_duration("spark.network.timeout")?
             .unwrap_or(Duration::from_secs(30));
-        let max_task_failures = conf.get_usize("spark.task.maxFailures")?.unwrap_or(4) as u32;
+        // Spark retries no task on local[N] (a failure there is the query's, not a machine's).
+        let default_failures = if matches!(master, Master::Local { .. }) {
+            1
+        } else {
+            4
+        };
+        let max_task_failures = match conf.get("spark.task.maxFailures") {
+            Some(_) => conf.get_usize("spark.task.maxFailures")?.unwrap_or(4),
+            None => default_failures,
+        } as u32;
         let max_stage_attempts = conf
             .get_usize("spark.stage.maxConsecutiveAttempts")?
             .unwrap_or(4) as u32;
@@ -382,6 +391,8 @@ impl Session {
     /// # Errors
     /// SQL errors, unknown tables and planning errors.
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
+        let sql = crate::sql::literals::rewrite_literal_suffixes(sql);
+        let sql = sql.as_ref();
         if let Some(statement) = crate::sql::parse(sql) {
             return self.run_spark_statement(statement).await;
         }
@@ -565,6 +576,20 @@ impl Session {
     }
 }
 
+/// The schema a user sees: repeated column names without their internal marker.
+fn shown_schema(schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .clone()
+                .with_name(crate::sql::names::shown_name(f.name()))
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
 /// Cancels an unfinished job, or releases a finished job's files, when dropped.
 struct JobGuard {
     scheduler: SchedulerHandle,
@@ -698,7 +723,7 @@ impl DataFrame {
     /// The result's schema.
     pub fn schema(&self) -> SchemaRef {
         match self {
-            DataFrame::Distributed { plan, .. } => Arc::new(plan.schema().as_arrow().clone()),
+            DataFrame::Distributed { plan, .. } => shown_schema(plan.schema().as_arrow()),
             DataFrame::Local { schema, .. } => Arc::clone(schema),
         }
     }
@@ -718,7 +743,19 @@ impl DataFrame {
         match self {
             DataFrame::Distributed { session, plan } => {
                 let physical = session.physical_plan(&plan).await?;
-                session.run(physical).await
+                let stream = session.run(physical).await?;
+                let shown = shown_schema(plan.schema().as_arrow());
+                if shown.as_ref() == stream.schema().as_ref() {
+                    return Ok(stream);
+                }
+                let renamed = stream.map_ok({
+                    let shown = Arc::clone(&shown);
+                    move |batch| {
+                        RecordBatch::try_new(Arc::clone(&shown), batch.columns().to_vec())
+                            .unwrap_or(batch)
+                    }
+                });
+                Ok(Box::pin(RecordBatchStreamAdapter::new(shown, renamed)))
             }
             DataFrame::Local {
                 schema, batches, ..

@@ -99,6 +99,9 @@ pub struct ExecutorState {
     pub session: SessionState,
     /// Decoded stage plans by (job id, stage id): sent once per stage, reused by its tasks.
     pub plans: Mutex<HashMap<(String, u32), StagePlan>>,
+    /// Signalled when a plan is added to `plans`: a stage's later tasks can arrive before the
+    /// launch request that carries its plan (requests travel on concurrent streams).
+    pub plan_arrived: Notify,
     /// Running tasks by job, so that a job can be cancelled.
     pub running: std::sync::Mutex<HashMap<String, HashMap<u64, tokio::task::AbortHandle>>>,
     pub running_count: AtomicUsize,
@@ -203,6 +206,7 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         shuffle,
         session,
         plans: Mutex::new(HashMap::new()),
+        plan_arrived: Notify::new(),
         running: std::sync::Mutex::new(HashMap::new()),
         running_count: AtomicUsize::new(0),
         port: u32::from(address.port()),

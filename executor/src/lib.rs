@@ -10,6 +10,7 @@
 //! The same code runs inside the driver process for `local[N]` and as the `ember-executor`
 //! binary for `local-cluster[...]` and Kubernetes.
 
+pub mod arithmetic;
 pub mod codec;
 pub mod datetime;
 pub mod error;

@@ -37,6 +37,28 @@ pub enum LaunchError {
     Config(DataFusionError),
 }
 
+/// How long a task without a plan waits for the launch request that carries it.
+const PLAN_WAIT: Duration = Duration::from_secs(30);
+
+/// The cached plan of a stage, waiting (up to [`PLAN_WAIT`]) for it to arrive.
+async fn wait_for_plan(
+    state: &ExecutorState,
+    key: &(String, u32),
+) -> Option<(Arc<dyn ExecutionPlan>, SessionConfig)> {
+    let deadline = tokio::time::Instant::now() + PLAN_WAIT;
+    loop {
+        let arrived = state.plan_arrived.notified();
+        tokio::pin!(arrived);
+        arrived.as_mut().enable();
+        if let Some(stage) = state.plans.lock().await.get(key) {
+            return Some((Arc::clone(&stage.plan), stage.config.clone()));
+        }
+        if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+            return None;
+        }
+    }
+}
+
 /// Accepts a task and starts it in the background.
 pub async fn launch(
     state: &Arc<ExecutorState>,
@@ -47,39 +69,30 @@ pub async fn launch(
     let base_ctx = TaskContext::from(&state.session);
     // The plan and its session options arrive with the stage's first task on this executor;
     // later tasks of the stage reuse both.
-    let (plan, config) = {
+    let (plan, config) = if request.plan.is_empty() {
+        wait_for_plan(state, &plan_key)
+            .await
+            .ok_or_else(|| LaunchError::UnknownPlan {
+                job_id: key.job_id.clone(),
+                stage_id: key.stage_id,
+            })?
+    } else {
         let mut plans = state.plans.lock().await;
-        match plans.get(&plan_key) {
-            Some(stage) if request.plan.is_empty() => {
-                (Arc::clone(&stage.plan), stage.config.clone())
-            }
-            _ if request.plan.is_empty() => {
-                return Err(LaunchError::UnknownPlan {
-                    job_id: key.job_id.clone(),
-                    stage_id: key.stage_id,
-                });
-            }
-            _ => {
-                let plan = decode_plan(&request.plan, &base_ctx).map_err(|source| {
-                    LaunchError::Decode {
-                        stage_id: key.stage_id,
-                        source,
-                    }
-                })?;
-                let settings: HashMap<String, String> =
-                    request.session_config.into_iter().collect();
-                let config =
-                    SessionConfig::from_string_hash_map(&settings).map_err(LaunchError::Config)?;
-                plans.insert(
-                    plan_key,
-                    StagePlan {
-                        plan: Arc::clone(&plan),
-                        config: config.clone(),
-                    },
-                );
-                (plan, config)
-            }
-        }
+        let plan = decode_plan(&request.plan, &base_ctx).map_err(|source| LaunchError::Decode {
+            stage_id: key.stage_id,
+            source,
+        })?;
+        let settings: HashMap<String, String> = request.session_config.into_iter().collect();
+        let config = SessionConfig::from_string_hash_map(&settings).map_err(LaunchError::Config)?;
+        plans.insert(
+            plan_key,
+            StagePlan {
+                plan: Arc::clone(&plan),
+                config: config.clone(),
+            },
+        );
+        state.plan_arrived.notify_waiters();
+        (plan, config)
     };
     let inputs = TaskInputs {
         job_id: key.job_id.clone(),

@@ -454,7 +454,8 @@ impl State {
             return;
         };
         let mut job = self.jobs.remove(pos);
-        tracing::error!("job {job_id} aborted: {reason}");
+        // The caller gets the reason as the job's error; this is for the log only.
+        tracing::info!("job {job_id} aborted: {reason}");
         self.emit(SchedulerEvent::JobEnded {
             job_id: job_id.to_string(),
             error: Some(reason.clone()),

@@ -4,6 +4,7 @@
 
 pub mod ddl;
 mod execute;
+pub mod literals;
 pub mod names;
 pub mod pivot;
 pub mod rewrite;

@@ -43,6 +43,14 @@ pub fn spark_column_names(sql: &str) -> Option<Vec<Option<String>>> {
 /// explicit alias with the Spark name, so that the plan carries Spark's names (and items that
 /// DataFusion would name alike, such as two casts of one literal, stay distinct). Nothing
 /// changes when Spark's names would collide, since DataFusion needs unique names.
+/// Marks a repeated output column name (see [`alias_with_spark_names`]).
+pub const DUPLICATE_MARKER: &str = "#ember-dup-";
+
+/// A column name as the user sees it: without a [`DUPLICATE_MARKER`] suffix.
+pub fn shown_name(name: &str) -> &str {
+    name.split_once(DUPLICATE_MARKER).map_or(name, |(n, _)| n)
+}
+
 pub fn alias_with_spark_names(query: &mut Query) {
     let Some(items) = leftmost_select_mut(query) else {
         return;
@@ -58,17 +66,26 @@ pub fn alias_with_spark_names(query: &mut Query) {
     if names.iter().any(Option::is_none) {
         return;
     }
+    // Spark allows two columns of the same name (`SELECT 1, 1`); DataFusion does not, so a
+    // repeated name gets a marker that the session strips from the result's schema.
     let mut seen = std::collections::HashSet::new();
-    if !names
-        .iter()
-        .flatten()
-        .all(|n| seen.insert(n.to_ascii_lowercase()))
-    {
-        return;
-    }
+    let names: Vec<Option<String>> = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            n.map(|n| {
+                if seen.insert(n.to_ascii_lowercase()) {
+                    n
+                } else {
+                    format!("{n}{DUPLICATE_MARKER}{i}")
+                }
+            })
+        })
+        .collect();
     for (item, name) in items.iter_mut().zip(names) {
         if let (SelectItem::UnnamedExpr(expr), Some(name)) = (&*item, name)
-            && !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+            && (name.contains(DUPLICATE_MARKER)
+                || !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)))
         {
             *item = SelectItem::ExprWithAlias {
                 expr: expr.clone(),
@@ -221,6 +238,13 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             data_type,
             ..
         } => format!("CAST({} AS {})", expr_name(expr)?, type_name(data_type)),
+        // A suffixed literal (`1Y`, `1.5D`, `2BD`), written as `n::TYPE` by
+        // `literals::rewrite_literal_suffixes`: Spark names it by its digits.
+        Expr::Cast {
+            kind: CastKind::DoubleColon,
+            expr,
+            ..
+        } if matches!(expr.as_ref(), Expr::Value(_)) => expr_name(expr)?,
         Expr::Case {
             operand: None,
             conditions,

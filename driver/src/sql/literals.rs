@@ -1,0 +1,146 @@
+//! Spark's typed numeric literals, which sqlparser reads as a number followed by a column alias
+//! (`SELECT 1Y` would be `1 AS Y`): `1Y` (TINYINT), `1S` (SMALLINT), `1.5D` (DOUBLE), `1.5F`
+//! (FLOAT) and `1.5BD` (DECIMAL with the literal's precision and scale) are rewritten in the
+//! SQL text to `n::TYPE` before parsing. `1L` is read by sqlparser itself.
+
+use std::borrow::Cow;
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The `DECIMAL(p,s)` Spark gives a `BD` literal written `digits`.
+fn decimal_type(digits: &str) -> String {
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let unscaled = format!("{int}{frac}");
+    let significant = unscaled.trim_start_matches('0').len();
+    let precision = significant.max(frac.len()).max(1);
+    format!("DECIMAL({precision},{})", frac.len())
+}
+
+/// Rewrites the suffixed literals of `sql` (outside strings, quoted names and comments).
+pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
+    let chars: Vec<(usize, char)> = sql.char_indices().collect();
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut changed = false;
+    let mut i = 0;
+    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+    while i < chars.len() {
+        let c = chars[i].1;
+        // Strings, quoted identifiers and comments are copied as they are.
+        let close = match c {
+            '\'' | '"' | '`' => Some(c.to_string()),
+            '-' if at(i + 1) == Some('-') => Some("\n".to_string()),
+            '/' if at(i + 1) == Some('*') => Some("*/".to_string()),
+            _ => None,
+        };
+        if let Some(close) = close {
+            let start = chars[i].0;
+            let from = start
+                + if close.len() == 1 && close != "\n" {
+                    1
+                } else {
+                    2
+                };
+            let mut end = sql.len();
+            let mut search = from;
+            while let Some(p) = sql[search..].find(close.as_str()) {
+                let found = search + p;
+                // A backslash escapes a quote inside Spark strings.
+                if close.len() == 1 && close != "\n" && sql[..found].ends_with('\\') {
+                    search = found + 1;
+                    continue;
+                }
+                end = found + close.len();
+                break;
+            }
+            out.push_str(&sql[start..end]);
+            while i < chars.len() && chars[i].0 < end {
+                i += 1;
+            }
+            continue;
+        }
+        let starts_number = c.is_ascii_digit()
+            && !(i > 0 && (is_ident_char(chars[i - 1].1) || chars[i - 1].1 == '.'));
+        if !starts_number {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while at(j).is_some_and(|c| c.is_ascii_digit()) {
+            j += 1;
+        }
+        let mut fractional = false;
+        if at(j) == Some('.') && at(j + 1).is_some_and(|c| c.is_ascii_digit()) {
+            fractional = true;
+            j += 1;
+            while at(j).is_some_and(|c| c.is_ascii_digit()) {
+                j += 1;
+            }
+        }
+        let digits: String = chars[i..j].iter().map(|(_, c)| *c).collect();
+        let suffix_len = match (at(j).map(|c| c.to_ascii_uppercase()), at(j + 1)) {
+            (Some('B'), Some('d' | 'D')) => 2,
+            (Some('Y' | 'S' | 'D' | 'F'), _) => 1,
+            _ => 0,
+        };
+        let after = at(j + suffix_len);
+        let typed = if suffix_len > 0 && !after.is_some_and(is_ident_char) {
+            let suffix: String = chars[j..j + suffix_len]
+                .iter()
+                .map(|(_, c)| c.to_ascii_uppercase())
+                .collect();
+            match suffix.as_str() {
+                "Y" if !fractional => Some("TINYINT".to_string()),
+                "S" if !fractional => Some("SMALLINT".to_string()),
+                "D" => Some("DOUBLE".to_string()),
+                "F" => Some("FLOAT".to_string()),
+                "BD" => Some(decimal_type(&digits)),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match typed {
+            Some(t) => {
+                out.push_str(&format!("{digits}::{t}"));
+                changed = true;
+                i = j + suffix_len;
+            }
+            None => {
+                out.push_str(&digits);
+                i = j;
+            }
+        }
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(sql)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_suffixed_literals_only_outside_strings() {
+        assert_eq!(
+            rewrite_literal_suffixes("SELECT 1Y, 2s, 1.5D, 0.25f, 1.50BD, 7bd, 1L, t1.x2"),
+            "SELECT 1::TINYINT, 2::SMALLINT, 1.5::DOUBLE, 0.25::FLOAT, 1.50::DECIMAL(3,2), 7::DECIMAL(1,0), 1L, t1.x2"
+        );
+        let untouched =
+            "SELECT '1D', `2Y`, 3 AS days -- 4D\n FROM t /* 5S */ WHERE a = 'it\\'s 1Y'";
+        assert_eq!(rewrite_literal_suffixes(untouched), untouched);
+        assert_eq!(
+            rewrite_literal_suffixes("SELECT 1 day, 2Days"),
+            "SELECT 1 day, 2Days"
+        );
+        assert_eq!(
+            rewrite_literal_suffixes("SELECT 0.01BD"),
+            "SELECT 0.01::DECIMAL(2,2)"
+        );
+    }
+}
