@@ -1,25 +1,39 @@
-//! `ember-benches`: TPC-H on Ember and on single-node DataFusion, same data, same run.
+//! `ember-benches`: TPC-H on Ember, JVM Spark and single-node DataFusion, side by side.
 //!
 //! ```text
-//! cargo run --release -p ember-benches -- tpch --scale 1 --master 'local-cluster[2,1,4096]' --partitions 2
+//! cargo run --release -p ember-benches -- tpch --scale 1 --engines ember,spark,datafusion
 //! ```
 //!
-//! Data is generated once with `tpchgen` into `--data-dir` (default `target/tpch-data`). Each
-//! query runs once to warm up, then `--iterations` times; the median is reported. Every Ember
-//! result is compared with DataFusion's, and mismatches are marked in the table.
+//! Data is generated once with `tpchgen` into `--data-dir`. Every engine runs in its own fresh
+//! worker process, one at a time: Ember on `local[N]` and on `local-cluster[E,C,M]` (through its
+//! public `Session` API), JVM Spark through pyspark in a virtual environment created on first
+//! use, and DataFusion with the same partitions. Each query runs once to warm up, then
+//! `--iterations` times; medians are reported. Results are compared with JVM Spark's (or
+//! DataFusion's when Spark does not run); the command fails if an Ember result differs.
+//! Reports go to `--out`: `report.json`, `report.md` and SVG charts.
 
-use std::path::PathBuf;
+mod procmem;
+mod report;
+mod runner;
+mod spark;
+mod worker;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use arrow::array::RecordBatch;
 use clap::{Parser, Subcommand};
-use datafusion::prelude::{SessionConfig, SessionContext};
-use ember::Session;
-use ember_tests::{compare_results, generate_tpch, tpch_ddl, tpch_query};
+
+use ember_tests::results;
+
+use crate::report::ScaleReport;
+use crate::runner::{RunSpec, WorkerCommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "ember-benches", about)]
+#[command(
+    name = "ember-benches",
+    about = "TPC-H benchmarks: Ember against JVM Spark and DataFusion"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,15 +41,23 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// TPC-H: Ember vs single-node DataFusion
+    /// Run TPC-H on each engine in turn and write the report
     Tpch {
-        /// Scale factor
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
-        /// Ember master
-        #[arg(long, default_value = "local-cluster[2,1,4096]")]
-        master: String,
-        /// Partitions for both engines (Ember: spark.sql.shuffle.partitions; DataFusion: target partitions)
+        /// Scale factors, comma-separated (several: the scaling mode, with a chart of total time
+        /// against scale)
+        #[arg(long, value_delimiter = ',', default_value = "1")]
+        scale: Vec<f64>,
+        /// Engines: ember (both masters below), ember-local, ember-cluster, spark, datafusion
+        #[arg(long, value_delimiter = ',', default_value = "ember,spark,datafusion")]
+        engines: Vec<String>,
+        /// Master of the in-process Ember run, and of JVM Spark
+        #[arg(long, default_value = "local[2]")]
+        local: String,
+        /// Masters of the multi-process Ember runs, `;`-separated (several executor counts for the
+        /// scaling mode)
+        #[arg(long, value_delimiter = ';', default_value = "local-cluster[2,1,4096]")]
+        cluster: Vec<String>,
+        /// Shuffle partitions (Ember, Spark) and target partitions (DataFusion)
         #[arg(long, default_value_t = 2)]
         partitions: usize,
         /// Timed runs per query (after one warm-up)
@@ -47,32 +69,65 @@ enum Command {
         /// Where generated data is cached
         #[arg(long, default_value = "target/tpch-data")]
         data_dir: PathBuf,
+        /// Where the report and the engines' results go
+        #[arg(long, default_value = "target/bench-report")]
+        out: PathBuf,
+    },
+    /// One engine's worker process (started by `tpch`)
+    #[command(hide = true)]
+    Worker {
+        #[arg(long)]
+        engine: String,
+        #[arg(long, default_value = "")]
+        master: String,
+        #[arg(long)]
+        partitions: usize,
+        #[arg(long)]
+        iterations: usize,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        queries_dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        queries: Vec<usize>,
     },
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-async fn time_runs<F, Fut>(iterations: usize, mut run: F) -> Result<(f64, Vec<RecordBatch>), String>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<RecordBatch>, String>>,
-{
-    let mut result = run().await?;
-    let mut times = Vec::new();
-    for _ in 0..iterations.max(1) {
-        let started = Instant::now();
-        result = run().await?;
-        times.push(started.elapsed().as_secs_f64());
-    }
-    Ok((median(times), result))
+/// The TPC-H queries (Spark SQL, from the specification with its validation parameters).
+fn queries_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tpch")
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run(Cli::parse()).await {
+    let result = match Cli::parse().command {
+        Command::Worker {
+            engine,
+            master,
+            partitions,
+            iterations,
+            data,
+            queries_dir,
+            out,
+            queries,
+        } => {
+            worker::run(worker::WorkerArgs {
+                engine,
+                master,
+                partitions,
+                iterations,
+                data,
+                queries_dir,
+                out,
+                queries,
+            })
+            .await
+        }
+        tpch => run_tpch(tpch),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ember-benches: {e}");
@@ -81,96 +136,217 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+fn run_specs(engines: &[String], local: &str, cluster: &[String]) -> Result<Vec<RunSpec>, String> {
+    let mut specs = Vec::new();
+    let ember = |master: &str| RunSpec {
+        label: format!("ember {master}"),
+        engine: "ember".into(),
+        master: master.into(),
+    };
+    for engine in engines {
+        match engine.as_str() {
+            "ember" => {
+                specs.push(ember(local));
+                specs.extend(cluster.iter().map(|m| ember(m)));
+            }
+            "ember-local" => specs.push(ember(local)),
+            "ember-cluster" => specs.extend(cluster.iter().map(|m| ember(m))),
+            "spark" => specs.push(RunSpec {
+                label: format!("JVM Spark {local}"),
+                engine: "spark".into(),
+                master: local.into(),
+            }),
+            "datafusion" => specs.push(RunSpec {
+                label: "DataFusion".into(),
+                engine: "datafusion".into(),
+                master: String::new(),
+            }),
+            other => return Err(format!("unknown engine {other}")),
+        }
+    }
+    Ok(specs)
+}
+
+fn run_tpch(command: Command) -> Result<(), String> {
     let Command::Tpch {
         scale,
-        master,
+        engines,
+        local,
+        cluster,
         partitions,
         iterations,
         queries,
         data_dir,
-    } = cli.command;
+        out,
+    } = command
+    else {
+        return Err("not a tpch command".into());
+    };
     let queries: Vec<usize> = if queries.is_empty() {
         (1..=22).collect()
     } else {
         queries
     };
-    let dir = data_dir.join(format!("sf{scale}"));
-    if !dir.join("lineitem").exists() {
-        eprintln!("generating TPC-H SF{scale} into {}", dir.display());
-        let started = Instant::now();
-        generate_tpch(&dir, scale, 4).map_err(|e| format!("generating data: {e}"))?;
-        eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
+    let specs = run_specs(&engines, &local, &cluster)?;
+    let python = if specs.iter().any(|s| s.engine == "spark") {
+        Some(spark::ensure_venv()?)
+    } else {
+        None
+    };
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let query_list = queries
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut reports = Vec::new();
+    let mut ember_mismatches = 0;
+    for &sf in &scale {
+        let data = data_dir.join(format!("sf{sf}"));
+        if !data.join("lineitem").exists() {
+            eprintln!("generating TPC-H SF{sf} into {}", data.display());
+            let started = Instant::now();
+            ember_tests::generate_tpch(&data, sf, 4)
+                .map_err(|e| format!("generating data: {e}"))?;
+            eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
+        }
+        let data = std::path::absolute(&data).map_err(|e| e.to_string())?;
+        let mut runs = Vec::new();
+        for spec in &specs {
+            let slug: String = spec
+                .label
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            let results_dir = std::path::absolute(out.join(format!("sf{sf}")).join(slug))
+                .map_err(|e| e.to_string())?;
+            let _ = std::fs::remove_dir_all(&results_dir);
+            std::fs::create_dir_all(&results_dir).map_err(|e| e.to_string())?;
+            eprintln!("SF{sf}: {} ({} queries)", spec.label, queries.len());
+            let command = match spec.engine.as_str() {
+                "spark" => WorkerCommand {
+                    program: python.clone().ok_or("no Python for Spark")?,
+                    args: vec![
+                        spark::script().display().to_string(),
+                        data.display().to_string(),
+                        queries_dir().display().to_string(),
+                        results_dir.display().to_string(),
+                        spec.master.clone(),
+                        partitions.to_string(),
+                        iterations.to_string(),
+                    ]
+                    .into_iter()
+                    .chain(queries.iter().map(ToString::to_string))
+                    .collect(),
+                },
+                engine => WorkerCommand {
+                    program: exe.clone(),
+                    args: vec![
+                        "worker".into(),
+                        "--engine".into(),
+                        engine.into(),
+                        "--master".into(),
+                        spec.master.clone(),
+                        "--partitions".into(),
+                        partitions.to_string(),
+                        "--iterations".into(),
+                        iterations.to_string(),
+                        "--data".into(),
+                        data.display().to_string(),
+                        "--queries-dir".into(),
+                        queries_dir().display().to_string(),
+                        "--out".into(),
+                        results_dir.display().to_string(),
+                        "--queries".into(),
+                        query_list.clone(),
+                    ],
+                },
+            };
+            runs.push(runner::run_worker(
+                spec,
+                command,
+                &results_dir,
+                queries.len(),
+            )?);
+        }
+        ember_mismatches += check_results(&mut runs);
+        reports.push(ScaleReport { scale: sf, runs });
     }
+    write_reports(&out, &reports, partitions, iterations)?;
+    if ember_mismatches > 0 {
+        return Err(format!(
+            "{ember_mismatches} Ember results differ from the reference engine (see the report)"
+        ));
+    }
+    Ok(())
+}
 
-    let df =
-        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(partitions));
-    for ddl in tpch_ddl(&dir) {
-        df.sql(&ddl).await.map_err(|e| e.to_string())?;
-    }
-    let started = Instant::now();
-    let session = Session::builder()
-        .master(&master)
-        .config("spark.sql.shuffle.partitions", &partitions.to_string())
-        .build()
-        .await
-        .map_err(|e| e.to_string())?;
-    let startup = started.elapsed().as_secs_f64();
-    for ddl in tpch_ddl(&dir) {
-        session.sql(&ddl).await.map_err(|e| e.to_string())?;
-    }
-
-    println!(
-        "TPC-H SF{scale}: Ember on {master} vs DataFusion single process, {partitions} partitions, median of {iterations}"
-    );
-    println!("Ember session start-up (executors registered): {startup:.3} s\n");
-    println!("| query | DataFusion s | Ember s | Ember / DataFusion | rows | result |");
-    println!("|---|---:|---:|---:|---:|---|");
-    let (mut total_df, mut total_ember) = (0.0, 0.0);
-    let mut mismatches = 0;
-    for q in queries {
-        let sql = tpch_query(q);
-        let (t_df, expected) = time_runs(iterations, || async {
-            df.sql(&sql)
-                .await
-                .map_err(|e| e.to_string())?
-                .collect()
-                .await
-                .map_err(|e| e.to_string())
-        })
-        .await?;
-        let (t_ember, actual) = time_runs(iterations, || async {
-            session
-                .sql(&sql)
-                .await
-                .map_err(|e| e.to_string())?
-                .collect()
-                .await
-                .map_err(|e| e.to_string())
-        })
-        .await?;
-        let check = match compare_results(&actual, &expected) {
-            Ok(_) => "same".to_string(),
-            Err(diff) => {
-                mismatches += 1;
-                format!("MISMATCH: {diff}")
+/// Compares every run's results with the reference run (JVM Spark, else DataFusion); returns
+/// how many Ember queries differ or failed.
+fn check_results(runs: &mut [runner::RunResult]) -> usize {
+    let reference = runs
+        .iter()
+        .position(|r| r.spec.engine == "spark")
+        .or_else(|| runs.iter().position(|r| r.spec.engine == "datafusion"));
+    let Some(reference) = reference else {
+        return 0;
+    };
+    let reference_dir = runs[reference].results_dir.clone();
+    let mut ember_bad = 0;
+    for (i, run) in runs.iter_mut().enumerate() {
+        if i == reference {
+            continue;
+        }
+        for q in &mut run.queries {
+            if q.error.is_some() {
+                if run.spec.engine == "ember" {
+                    ember_bad += 1;
+                }
+                continue;
             }
-        };
-        let rows: usize = actual.iter().map(|b| b.num_rows()).sum();
-        total_df += t_df;
-        total_ember += t_ember;
-        println!(
-            "| q{q} | {t_df:.3} | {t_ember:.3} | {:.2} | {rows} | {check} |",
-            t_ember / t_df
-        );
+            let file = format!("q{}.tsv", q.q);
+            let verdict = match (
+                results::read(&run.results_dir.join(&file)),
+                results::read(&reference_dir.join(&file)),
+            ) {
+                (Ok(a), Ok(r)) => results::compare(&a, &r).map(|()| "same".to_string()),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            let verdict = verdict.unwrap_or_else(|e| format!("differs: {e}"));
+            if verdict != "same" && run.spec.engine == "ember" {
+                ember_bad += 1;
+            }
+            q.check = Some(verdict);
+        }
     }
-    println!(
-        "| **total** | **{total_df:.2}** | **{total_ember:.2}** | **{:.2}** | | {mismatches} mismatches |",
-        total_ember / total_df
-    );
-    session.stop().await;
-    if mismatches > 0 {
-        return Err(format!("{mismatches} queries returned different results"));
+    ember_bad
+}
+
+fn write_reports(
+    out: &Path,
+    reports: &[ScaleReport],
+    partitions: usize,
+    iterations: usize,
+) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(reports).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("report.json"), json).map_err(|e| e.to_string())?;
+    let mut markdown = String::from("# TPC-H: Ember, JVM Spark and DataFusion\n\n");
+    for r in reports {
+        markdown.push_str(&report::markdown(r, partitions, iterations));
+        let chart = out.join(format!("sf{}-queries.svg", r.scale));
+        report::query_chart(r, &chart)?;
+        markdown.push_str(&format!(
+            "\n![per-query times](sf{}-queries.svg)\n\n",
+            r.scale
+        ));
     }
+    if reports.len() > 1 {
+        report::scaling_chart(reports, &out.join("scaling.svg"))?;
+        markdown.push_str("![total time against scale factor](scaling.svg)\n");
+    }
+    std::fs::write(out.join("report.md"), &markdown).map_err(|e| e.to_string())?;
+    println!("{markdown}");
+    eprintln!("report written to {}", out.join("report.md").display());
     Ok(())
 }

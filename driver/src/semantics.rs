@@ -189,6 +189,16 @@ impl ExprPlanner for SparkOperatorPlanner {
                     udf.call(vec![expr.left, expr.right]),
                 ))
             }
+            BinaryOperator::Divide
+                if ember_executor::arithmetic::is_decimal_division(&left_type, &right_type) =>
+            {
+                let udf = ember_function(ember_executor::arithmetic::decimal_divide_name(
+                    self.ansi.load(Ordering::Relaxed),
+                ))?;
+                Ok(PlannerResult::Planned(
+                    udf.call(vec![expr.left, expr.right]),
+                ))
+            }
             BinaryOperator::MyIntegerDivide if both_integers => Ok(PlannerResult::Planned(
                 cast(expr.left, DataType::Int64) / cast(expr.right, DataType::Int64),
             )),

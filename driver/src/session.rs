@@ -407,7 +407,7 @@ impl Session {
             if let datafusion::sql::sqlparser::ast::Statement::Query(query) = inner.as_mut() {
                 crate::sql::names::alias_with_spark_names(query);
             }
-            crate::sql::rewrite::rewrite_spark_syntax(inner);
+            // PIVOT first: its aggregates are then rewritten like any other.
             let sources = crate::sql::pivot::pivot_sources(inner);
             if !sources.is_empty() {
                 let mut columns = HashMap::new();
@@ -425,6 +425,7 @@ impl Session {
                 }
                 crate::sql::pivot::rewrite_pivots(inner, &columns);
             }
+            crate::sql::rewrite::rewrite_spark_syntax(inner);
         }
         let plan = state.statement_to_plan(statement).await?;
         match plan {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Datum};
+use arrow::array::{Array, ArrayRef, Datum};
 use arrow::compute::kernels::numeric;
 use arrow::datatypes::DataType;
 use arrow::error::ArrowError;
@@ -193,5 +193,299 @@ mod tests {
             sum.as_ref(),
             &Int64Array::from(vec![2, i32::MAX as i64 + 1]) as &dyn arrow::array::Array
         );
+    }
+}
+
+/// Spark's result type of `decimal(p1,s1) / decimal(p2,s2)` (with `allowPrecisionLoss`).
+pub fn decimal_divide_type(p1: u8, s1: i8, p2: u8, s2: i8) -> (u8, i8) {
+    let (p1, s1, p2, s2) = (p1 as i32, s1 as i32, p2 as i32, s2 as i32);
+    let int_digits = p1 - s1 + s2;
+    let scale = 6.max(s1 + p2 + 1);
+    adjust_precision_scale(int_digits + scale, scale)
+}
+
+/// Spark's `DecimalType.adjustPrecisionScale`: past 38 digits, keep the integral digits and at
+/// least 6 (or the wanted scale, if smaller) fractional ones.
+fn adjust_precision_scale(precision: i32, scale: i32) -> (u8, i8) {
+    if precision <= 38 {
+        (precision.max(1) as u8, scale as i8)
+    } else if scale < 0 {
+        (38, scale as i8)
+    } else {
+        let int_digits = precision - scale;
+        let min_scale = scale.min(6);
+        (38, (38 - int_digits).max(min_scale) as i8)
+    }
+}
+
+/// The decimal type Spark gives an operand of a decimal operation.
+fn as_decimal(t: &DataType) -> Option<(u8, i8)> {
+    match t {
+        DataType::Decimal128(p, s) => Some((*p, *s)),
+        DataType::Int8 => Some((3, 0)),
+        DataType::Int16 => Some((5, 0)),
+        DataType::Int32 => Some((10, 0)),
+        DataType::Int64 => Some((20, 0)),
+        _ => None,
+    }
+}
+
+/// `a * 10^shift / b` rounded half up (away from zero), in 256 bits.
+fn divide_half_up(a: i128, b: i128, shift: u32) -> Option<i128> {
+    use arrow::datatypes::i256;
+    let ten = i256::from_i128(10);
+    let numerator = i256::from_i128(a).checked_mul(ten.checked_pow(shift)?)?;
+    let denominator = i256::from_i128(b);
+    let quotient = numerator.checked_div(denominator)?;
+    let remainder = numerator.checked_rem(denominator)?;
+    let twice = remainder.checked_mul(i256::from_i128(2))?;
+    let round_away = twice.wrapping_abs() >= denominator.wrapping_abs();
+    let negative = (numerator < i256::ZERO) != (denominator < i256::ZERO);
+    let quotient = match (round_away, negative) {
+        (true, true) => quotient.checked_sub(i256::ONE)?,
+        (true, false) => quotient.checked_add(i256::ONE)?,
+        _ => quotient,
+    };
+    quotient.to_i128()
+}
+
+/// Spark's decimal `/`: the result type of [`decimal_divide_type`], rounded half up; division
+/// by zero is `[DIVIDE_BY_ZERO]` in ANSI mode and NULL otherwise.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DecimalDivide {
+    name: &'static str,
+    ansi: bool,
+    signature: Signature,
+}
+
+/// The name of Spark's decimal `/` in ANSI or legacy mode.
+pub fn decimal_divide_name(ansi: bool) -> &'static str {
+    if ansi {
+        "spark_decimal_divide"
+    } else {
+        "spark_decimal_divide_legacy"
+    }
+}
+
+/// True when Spark divides `left / right` as decimals (one decimal, the other decimal or
+/// integer).
+pub fn is_decimal_division(left: &DataType, right: &DataType) -> bool {
+    matches!(left, DataType::Decimal128(..)) && as_decimal(right).is_some()
+        || matches!(right, DataType::Decimal128(..)) && as_decimal(left).is_some()
+}
+
+fn decimal_values(
+    v: &ColumnarValue,
+    rows: usize,
+    p: u8,
+    s: i8,
+) -> Result<arrow::array::Decimal128Array> {
+    let array = arrow::compute::cast(&v.to_array(rows)?, &DataType::Decimal128(p, s))?;
+    array
+        .as_any()
+        .downcast_ref::<arrow::array::Decimal128Array>()
+        .cloned()
+        .ok_or_else(|| DataFusionError::Internal("decimal cast gave no decimals".into()))
+}
+
+impl ScalarUDFImpl for DecimalDivide {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        match arg_types {
+            [l, r] => {
+                let ((p1, s1), (p2, s2)) = (
+                    as_decimal(l).unwrap_or((38, 10)),
+                    as_decimal(r).unwrap_or((38, 10)),
+                );
+                let (p, s) = decimal_divide_type(p1, s1, p2, s2);
+                Ok(DataType::Decimal128(p, s))
+            }
+            _ => Err(DataFusionError::Plan(format!(
+                "{} takes two arguments",
+                self.name
+            ))),
+        }
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let [left, right] = args.args.as_slice() else {
+            return Err(DataFusionError::Plan(format!(
+                "{} takes two arguments",
+                self.name
+            )));
+        };
+        let rows = args.number_rows;
+        let (Some((p1, s1)), Some((p2, s2))) = (
+            as_decimal(&left.data_type()),
+            as_decimal(&right.data_type()),
+        ) else {
+            return Err(DataFusionError::Plan(format!(
+                "{} takes decimals",
+                self.name
+            )));
+        };
+        let (p, s) = decimal_divide_type(p1, s1, p2, s2);
+        let l = decimal_values(left, rows, p1, s1)?;
+        let r = decimal_values(right, rows, p2, s2)?;
+        let shift = (s as i32 - s1 as i32 + s2 as i32).max(0) as u32;
+        let mut out = arrow::array::Decimal128Builder::with_capacity(rows);
+        for i in 0..rows {
+            if l.is_null(i) || r.is_null(i) {
+                out.append_null();
+                continue;
+            }
+            let (a, b) = (l.value(i), r.value(i));
+            if b == 0 {
+                if self.ansi {
+                    return Err(DataFusionError::Execution(
+                        "[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error.".into(),
+                    ));
+                }
+                out.append_null();
+                continue;
+            }
+            match divide_half_up(a, b, shift) {
+                Some(v) => out.append_value(v),
+                None if self.ansi => {
+                    return Err(DataFusionError::Execution(format!(
+                        "[NUMERIC_VALUE_OUT_OF_RANGE] The result of the division does not fit decimal({p}, {s})."
+                    )));
+                }
+                None => out.append_null(),
+            }
+        }
+        let array = out.finish().with_precision_and_scale(p, s)?;
+        Ok(ColumnarValue::Array(Arc::new(array)))
+    }
+}
+
+/// Spark's `avg` finish, `spark_avg(sum(x), count(x))`: for a decimal `x` of `decimal(p,s)` a
+/// `decimal(p+4, s+4)` rounded half up (DataFusion truncates); otherwise a double.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct SparkAvg {
+    signature: Signature,
+}
+
+/// Spark's avg type for the `decimal(p, s)` sum DataFusion computes (`decimal(p+10, s)`).
+fn avg_type(sum: &DataType) -> DataType {
+    match sum {
+        DataType::Decimal128(p, s) => {
+            let input_precision = if *p < 38 {
+                p.saturating_sub(10).max(1)
+            } else {
+                34
+            };
+            DataType::Decimal128((input_precision + 4).min(38), (*s + 4).min(38))
+        }
+        _ => DataType::Float64,
+    }
+}
+
+impl ScalarUDFImpl for SparkAvg {
+    fn name(&self) -> &str {
+        "spark_avg"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(avg_type(arg_types.first().unwrap_or(&DataType::Float64)))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let [sum, count] = args.args.as_slice() else {
+            return Err(DataFusionError::Plan(
+                "spark_avg takes sum and count".into(),
+            ));
+        };
+        let rows = args.number_rows;
+        let counts = arrow::compute::cast(&count.to_array(rows)?, &DataType::Int64)?;
+        let counts = counts
+            .as_any()
+            .downcast_ref::<arrow::array::Int64Array>()
+            .cloned()
+            .ok_or_else(|| DataFusionError::Internal("count is not a number".into()))?;
+        match avg_type(&sum.data_type()) {
+            DataType::Decimal128(p, s) => {
+                let DataType::Decimal128(sp, ss) = sum.data_type() else {
+                    return Err(DataFusionError::Internal("decimal sum expected".into()));
+                };
+                let sums = decimal_values(sum, rows, sp, ss)?;
+                let shift = (s - ss).max(0) as u32;
+                let mut out = arrow::array::Decimal128Builder::with_capacity(rows);
+                for i in 0..rows {
+                    if sums.is_null(i) || counts.is_null(i) || counts.value(i) == 0 {
+                        out.append_null();
+                    } else {
+                        match divide_half_up(sums.value(i), counts.value(i) as i128, shift) {
+                            Some(v) => out.append_value(v),
+                            None => out.append_null(),
+                        }
+                    }
+                }
+                Ok(ColumnarValue::Array(Arc::new(
+                    out.finish().with_precision_and_scale(p, s)?,
+                )))
+            }
+            _ => {
+                let sums = arrow::compute::cast(&sum.to_array(rows)?, &DataType::Float64)?;
+                let sums = sums
+                    .as_any()
+                    .downcast_ref::<arrow::array::Float64Array>()
+                    .cloned()
+                    .ok_or_else(|| DataFusionError::Internal("sum is not a number".into()))?;
+                let out: arrow::array::Float64Array = (0..rows)
+                    .map(|i| {
+                        (!sums.is_null(i) && !counts.is_null(i) && counts.value(i) > 0)
+                            .then(|| sums.value(i) / counts.value(i) as f64)
+                    })
+                    .collect();
+                Ok(ColumnarValue::Array(Arc::new(out)))
+            }
+        }
+    }
+}
+
+/// Spark's decimal division (ANSI and legacy) and `avg` finish.
+pub fn decimal_functions() -> Vec<Arc<ScalarUDF>> {
+    let mut out: Vec<Arc<ScalarUDF>> = [true, false]
+        .into_iter()
+        .map(|ansi| {
+            Arc::new(ScalarUDF::new_from_impl(DecimalDivide {
+                name: decimal_divide_name(ansi),
+                ansi,
+                signature: Signature::any(2, Volatility::Immutable),
+            }))
+        })
+        .collect();
+    out.push(Arc::new(ScalarUDF::new_from_impl(SparkAvg {
+        signature: Signature::any(2, Volatility::Immutable),
+    })));
+    out
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::*;
+
+    #[test]
+    fn division_types_and_rounding_follow_spark() {
+        // TPC-H Q14: decimal(38,6) / decimal(38,4) is decimal(38,6).
+        assert_eq!(decimal_divide_type(38, 6, 38, 4), (38, 6));
+        // 5.0 / 2.0: decimal(2,1) / decimal(2,1) is decimal(8,6).
+        assert_eq!(decimal_divide_type(2, 1, 2, 1), (8, 6));
+        assert_eq!(divide_half_up(2, 3, 2), Some(67));
+        assert_eq!(divide_half_up(-2, 3, 2), Some(-67));
+        assert_eq!(divide_half_up(1, 8, 2), Some(13));
+        assert_eq!(divide_half_up(10, 4, 0), Some(3));
     }
 }

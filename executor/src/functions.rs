@@ -415,6 +415,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     }
     out.extend(crate::datetime::spark_datetime_functions());
     out.extend(crate::arithmetic::checked_arithmetic_functions());
+    out.extend(crate::arithmetic::decimal_functions());
     out.push(Arc::new(ScalarUDF::new_from_impl(DoubleToString {
         signature: Signature::any(1, Volatility::Immutable),
     })));

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod golden;
+pub mod results;
 
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow::datatypes::DataType;
@@ -239,17 +240,48 @@ pub fn compare_results(actual: &[RecordBatch], expected: &[RecordBatch]) -> Resu
     Ok(a.len())
 }
 
-/// Runs TPC-H queries `queries` on `session` (tables already registered) and on the DataFusion
-/// oracle; returns one line per query whose result differs or fails.
+/// JVM Spark's result of TPC-H query `q` at `scale`, if committed (`tests/tpch/spark/sf<scale>/`,
+/// written by `ember-benches tpch` from its JVM Spark run).
+pub fn spark_tpch_result(scale: f64, q: usize) -> Option<results::ResultFile> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tpch")
+        .join("spark")
+        .join(format!("sf{scale}"))
+        .join(format!("q{q}.tsv"));
+    results::read(&path).ok()
+}
+
+/// Runs TPC-H queries `queries` on `session` (tables already registered, data of `scale` in
+/// `dir`) and compares each result with JVM Spark's committed result when there is one (decimals
+/// by value and scale), else with single-node DataFusion's; returns one line per query whose
+/// result differs or fails.
 pub async fn check_tpch(
     session: &ember::Session,
     dir: &Path,
+    scale: f64,
     queries: impl IntoIterator<Item = usize>,
 ) -> Vec<String> {
     let oracle = datafusion_oracle(dir, 2).await;
     let mut failures = Vec::new();
     for q in queries {
         let sql = tpch_query(q);
+        if let Some(expected) = spark_tpch_result(scale, q) {
+            let actual = match session.sql(&sql).await {
+                Ok(df) => df.collect().await,
+                Err(e) => Err(e),
+            };
+            match actual
+                .map_err(|e| e.to_string())
+                .and_then(|b| results::from_batches(&b))
+            {
+                Ok(actual) => match results::compare(&actual, &expected) {
+                    Ok(()) => eprintln!("q{q}: {} rows match JVM Spark", actual.rows.len()),
+                    Err(diff) => failures.push(format!("q{q} (against JVM Spark): {diff}")),
+                },
+                Err(e) => failures.push(format!("q{q}: {e}")),
+            }
+            continue;
+        }
         let expected = oracle
             .sql(&sql)
             .await

@@ -14,7 +14,7 @@ async fn tpch_all_queries_on_local_2() {
         .await
         .expect("session starts");
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 1..=22).await;
+    let failures = check_tpch(&session, &dir, 0.01, 1..=22).await;
     session.stop().await;
     assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
 }

@@ -38,7 +38,7 @@ async fn tpch_all_queries_on_local_cluster() {
         .expect("session starts");
     assert_eq!(session.executor_pids().await.len(), 2);
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 1..=22).await;
+    let failures = check_tpch(&session, &dir, 0.01, 1..=22).await;
     assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
 
     // Every job's shuffle files are deleted once its result has been read.

@@ -319,6 +319,21 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 *expr = replacement;
             }
         }
+        // avg(x): Spark rounds a decimal average half up to scale s + 4 (DataFusion truncates).
+        if let Expr::Function(f) = expr
+            && f.name.to_string().eq_ignore_ascii_case("avg")
+            && f.over.is_none()
+            && f.filter.is_none()
+            && let FunctionArguments::List(list) = &f.args
+            && list.args.len() == 1
+            && list.duplicate_treatment.is_none()
+            && list.clauses.is_empty()
+        {
+            let text = format!("spark_avg(sum({0}), count({0}))", list.args[0]);
+            if let Some(replacement) = parse_expr(&text) {
+                *expr = replacement;
+            }
+        }
         // percentile(x, p) and median(x): exact, interpolated, as a double.
         if let Expr::Function(f) = expr
             && let name = f.name.to_string().to_ascii_lowercase()
