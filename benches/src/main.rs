@@ -194,6 +194,9 @@ fn run_tpch(command: Command) -> Result<(), String> {
         None
     };
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    if specs.iter().any(|s| s.master.starts_with("local-cluster")) {
+        ensure_executor_binary(&exe)?;
+    }
     let query_list = queries
         .iter()
         .map(ToString::to_string)
@@ -279,6 +282,34 @@ fn run_tpch(command: Command) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Builds `ember-executor` beside this binary (same profile) when it is missing: Ember's
+/// `local-cluster` runs start executor processes from it.
+fn ensure_executor_binary(exe: &Path) -> Result<(), String> {
+    if exe.with_file_name("ember-executor").exists() {
+        return Ok(());
+    }
+    let release = exe
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "release");
+    eprintln!("building ember-executor for the local-cluster runs (once)");
+    let mut cargo =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.args(["build", "-p", "ember-executor"]);
+    if release {
+        cargo.arg("--release");
+    }
+    let status = cargo
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .status()
+        .map_err(|e| format!("cannot run cargo to build ember-executor: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("building ember-executor failed ({status})"))
+    }
 }
 
 /// Compares every run's results with the reference run (JVM Spark, else DataFusion); returns

@@ -150,6 +150,18 @@ fn int_literal(expr: Expr) -> Expr {
     }
 }
 
+/// An integer literal in a decimal operation is, for Spark, a decimal of just its digits
+/// (`4` is `decimal(1,0)`), which sets the result's scale.
+fn literal_as_decimal(expr: Expr) -> Expr {
+    let value = match &expr {
+        Expr::Literal(ScalarValue::Int64(Some(v)), _) => *v,
+        Expr::Literal(ScalarValue::Int32(Some(v)), _) => i64::from(*v),
+        _ => return expr,
+    };
+    let digits = value.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1) as u8;
+    cast(expr, DataType::Decimal128(digits, 0))
+}
+
 impl ExprPlanner for SparkOperatorPlanner {
     fn plan_binary_op(
         &self,
@@ -195,9 +207,10 @@ impl ExprPlanner for SparkOperatorPlanner {
                 let udf = ember_function(ember_executor::arithmetic::decimal_divide_name(
                     self.ansi.load(Ordering::Relaxed),
                 ))?;
-                Ok(PlannerResult::Planned(
-                    udf.call(vec![expr.left, expr.right]),
-                ))
+                Ok(PlannerResult::Planned(udf.call(vec![
+                    literal_as_decimal(expr.left),
+                    literal_as_decimal(expr.right),
+                ])))
             }
             BinaryOperator::MyIntegerDivide if both_integers => Ok(PlannerResult::Planned(
                 cast(expr.left, DataType::Int64) / cast(expr.right, DataType::Int64),
