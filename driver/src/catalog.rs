@@ -234,7 +234,16 @@ fn listing_options(meta: &TableMeta) -> Result<ListingOptions> {
             let sep = option("sep")
                 .or_else(|| option("delimiter"))
                 .map(|s| s.replace("\\t", "\t"));
-            let mut format = CsvFormat::default().with_has_header(header);
+            // Read back what Ember's writer wrote: `\` escapes quotes (Spark's default).
+            let byte = |k: &str, default: u8| {
+                option(k)
+                    .and_then(|v| v.as_bytes().first().copied())
+                    .unwrap_or(default)
+            };
+            let mut format = CsvFormat::default()
+                .with_has_header(header)
+                .with_quote(byte("quote", b'"'))
+                .with_escape(Some(byte("escape", b'\\')));
             if let Some(sep) = sep {
                 match sep.as_bytes() {
                     [b] => format = format.with_delimiter(*b),

@@ -401,8 +401,8 @@ impl Session {
             return self.sql_over_files(&rewritten, files).await;
         }
         let state = self.inner.ctx.state();
-        let dialect = state.config().options().sql_parser.dialect;
-        let mut statement = state.sql_to_statement(sql, &dialect)?;
+        let dialect = crate::sql::dialect::EmberDialect::default();
+        let mut statement = parse_one_statement(sql, &dialect)?;
         if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement {
             if let datafusion::sql::sqlparser::ast::Statement::Query(query) = inner.as_mut() {
                 crate::sql::names::alias_with_spark_names(query);
@@ -574,6 +574,26 @@ impl Session {
             inner: Box::pin(RecordBatchStreamAdapter::new(schema, stream)),
             _guard: guard,
         }))
+    }
+}
+
+/// Parses exactly one statement with Ember's dialect (DataFusion's statement layer on top).
+fn parse_one_statement(
+    sql: &str,
+    dialect: &crate::sql::dialect::EmberDialect,
+) -> Result<datafusion::sql::parser::Statement> {
+    let mut statements = datafusion::sql::parser::DFParserBuilder::new(sql)
+        .with_dialect(dialect)
+        .build()
+        .and_then(|mut p| p.parse_statements())?;
+    match (statements.pop_front(), statements.is_empty()) {
+        (Some(statement), true) => Ok(statement),
+        (None, _) => Err(EmberError::Plan(datafusion::error::DataFusionError::Plan(
+            "[PARSE_SYNTAX_ERROR] no statement to run".into(),
+        ))),
+        (Some(_), false) => Err(EmberError::Plan(datafusion::error::DataFusionError::Plan(
+            "[PARSE_SYNTAX_ERROR] one statement at a time (split scripts on `;`)".into(),
+        ))),
     }
 }
 

@@ -144,6 +144,17 @@ fn data_entries(location: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Removes `dir` and the folders below it if they hold no files.
+fn remove_empty_dirs(dir: &Path) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        remove_empty_dirs(&entry.path());
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
 fn rename(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent)
@@ -195,12 +206,16 @@ fn commit(staging: &Path, target: &WriteTarget, files: &[String], job: &str) -> 
         std::fs::write(location.join("_SUCCESS"), b"")
             .map_err(|e| EmberError::io(format!("cannot write {}", location.display()), e))
     })();
-    if result.is_err() {
+    if let Err(error) = result {
         for path in &moved_in {
             let _ = std::fs::remove_file(path);
         }
+        let mut restored = true;
         for (original, aside) in set_aside.iter().rev() {
+            // Folders the new files needed are left empty by the removal above.
+            remove_empty_dirs(original);
             if let Err(e) = std::fs::rename(aside, original) {
+                restored = false;
                 tracing::error!(
                     "cannot restore {} from {}: {e}",
                     original.display(),
@@ -208,8 +223,17 @@ fn commit(staging: &Path, target: &WriteTarget, files: &[String], job: &str) -> 
                 );
             }
         }
+        if !restored {
+            // Keep the set-aside data: it is the only copy left.
+            std::mem::forget(_cleanup);
+            return Err(EmberError::Internal(format!(
+                "{error}; the replaced data could not be fully restored and is kept in {}",
+                old.display()
+            )));
+        }
+        return Err(error);
     }
-    result
+    Ok(())
 }
 
 #[cfg(test)]

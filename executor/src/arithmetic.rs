@@ -366,8 +366,9 @@ impl ScalarUDFImpl for DecimalDivide {
     }
 }
 
-/// Spark's `avg` finish, `spark_avg(sum(x), count(x))`: for a decimal `x` of `decimal(p,s)` a
-/// `decimal(p+4, s+4)` rounded half up (DataFusion truncates); otherwise a double.
+/// Spark's `avg` finish, `spark_avg(sum(x), count(x), avg(x))`: for a decimal `x` of
+/// `decimal(p,s)` a `decimal(p+4, s+4)` rounded half up from the sum and count (DataFusion's
+/// avg truncates); otherwise DataFusion's avg as a double.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct SparkAvg {
     signature: Signature,
@@ -401,10 +402,21 @@ impl ScalarUDFImpl for SparkAvg {
         Ok(avg_type(arg_types.first().unwrap_or(&DataType::Float64)))
     }
 
+    /// Named as the `avg(x)` it replaces, not after its `sum`/`count` arguments.
+    fn schema_name(&self, args: &[datafusion::logical_expr::Expr]) -> Result<String> {
+        use datafusion::logical_expr::Expr;
+        match args.first() {
+            Some(Expr::AggregateFunction(sum)) if sum.params.args.len() == 1 => {
+                Ok(format!("avg({})", sum.params.args[0].schema_name()))
+            }
+            _ => Ok("avg".to_string()),
+        }
+    }
+
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let [sum, count] = args.args.as_slice() else {
+        let [sum, count, average] = args.args.as_slice() else {
             return Err(DataFusionError::Plan(
-                "spark_avg takes sum and count".into(),
+                "spark_avg takes sum, count and avg".into(),
             ));
         };
         let rows = args.number_rows;
@@ -436,21 +448,11 @@ impl ScalarUDFImpl for SparkAvg {
                     out.finish().with_precision_and_scale(p, s)?,
                 )))
             }
-            _ => {
-                let sums = arrow::compute::cast(&sum.to_array(rows)?, &DataType::Float64)?;
-                let sums = sums
-                    .as_any()
-                    .downcast_ref::<arrow::array::Float64Array>()
-                    .cloned()
-                    .ok_or_else(|| DataFusionError::Internal("sum is not a number".into()))?;
-                let out: arrow::array::Float64Array = (0..rows)
-                    .map(|i| {
-                        (!sums.is_null(i) && !counts.is_null(i) && counts.value(i) > 0)
-                            .then(|| sums.value(i) / counts.value(i) as f64)
-                    })
-                    .collect();
-                Ok(ColumnarValue::Array(Arc::new(out)))
-            }
+            // Not a decimal: DataFusion's avg (a double accumulation, as Spark's).
+            _ => Ok(ColumnarValue::Array(arrow::compute::cast(
+                &average.to_array(rows)?,
+                &DataType::Float64,
+            )?)),
         }
     }
 }
@@ -468,7 +470,7 @@ pub fn decimal_functions() -> Vec<Arc<ScalarUDF>> {
         })
         .collect();
     out.push(Arc::new(ScalarUDF::new_from_impl(SparkAvg {
-        signature: Signature::any(2, Volatility::Immutable),
+        signature: Signature::any(3, Volatility::Immutable),
     })));
     out
 }

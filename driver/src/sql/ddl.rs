@@ -66,6 +66,8 @@ pub struct Insert {
     pub partition: Vec<(String, Option<String>)>,
     /// Explicit column list, if given.
     pub columns: Vec<String>,
+    /// `IF NOT EXISTS` (after a static partition spec).
+    pub if_not_exists: bool,
     pub query: String,
 }
 
@@ -578,6 +580,7 @@ pub fn parse_insert(sql: &str) -> Parsed<Result<Insert, InsertDirectory>> {
         overwrite,
         partition: Vec::new(),
         columns: Vec::new(),
+        if_not_exists: false,
         query: String::new(),
     };
     if c.keyword("PARTITION") {
@@ -608,7 +611,7 @@ pub fn parse_insert(sql: &str) -> Parsed<Result<Insert, InsertDirectory>> {
             Err(e) => return Parsed::Invalid(e),
         }
     }
-    c.keywords(&["IF", "NOT", "EXISTS"]);
+    insert.if_not_exists = c.keywords(&["IF", "NOT", "EXISTS"]);
     insert.query = c.rest();
     if insert.query.is_empty() {
         return Parsed::Invalid("INSERT needs a query".into());

@@ -93,6 +93,7 @@ impl Session {
                 name,
                 if_not_exists,
             } => {
+                super::tables::check_name(&name)?;
                 let clause = if if_not_exists { "IF NOT EXISTS " } else { "" };
                 let sql = format!("CREATE SCHEMA {clause}datafusion.{}", schema_name(&name));
                 let plan = self.inner.ctx.state().create_logical_plan(&sql).await?;

@@ -43,16 +43,19 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
                     2
                 };
             let mut end = sql.len();
-            let mut search = from;
-            while let Some(p) = sql[search..].find(close.as_str()) {
-                let found = search + p;
-                // A backslash escapes a quote inside Spark strings.
-                if close.len() == 1 && close != "\n" && sql[..found].ends_with('\\') {
-                    search = found + 1;
-                    continue;
+            if close.len() == 1 && close != "\n" {
+                // A quoted string or name; a backslash escapes the next character in strings.
+                let mut rest = sql[from..].char_indices();
+                while let Some((k, ch)) = rest.next() {
+                    if ch == '\\' && c != '`' {
+                        rest.next();
+                    } else if ch == c {
+                        end = from + k + 1;
+                        break;
+                    }
                 }
-                end = found + close.len();
-                break;
+            } else if let Some(p) = sql[from..].find(close.as_str()) {
+                end = from + p + close.len();
             }
             out.push_str(&sql[start..end]);
             while i < chars.len() && chars[i].0 < end {
@@ -141,6 +144,10 @@ mod tests {
         assert_eq!(
             rewrite_literal_suffixes("SELECT 0.01BD"),
             "SELECT 0.01::DECIMAL(2,2)"
+        );
+        assert_eq!(
+            rewrite_literal_suffixes(r"SELECT 'C:\\', '1D', 2D"),
+            r"SELECT 'C:\\', '1D', 2::DOUBLE"
         );
     }
 }

@@ -329,7 +329,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             && list.duplicate_treatment.is_none()
             && list.clauses.is_empty()
         {
-            let text = format!("spark_avg(sum({0}), count({0}))", list.args[0]);
+            let text = format!("spark_avg(sum({0}), count({0}), avg({0}))", list.args[0]);
             if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }

@@ -63,6 +63,17 @@ fn not_found(name: &str) -> EmberError {
     ))
 }
 
+/// Spark's rule for table names (they become folder names): letters, digits and `_`.
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(())
+    } else {
+        Err(EmberError::analysis(format!(
+            "[INVALID_SCHEMA_OR_RELATION_NAME] `{name}` is not a valid name for tables/schemas. Valid names only contain alphabet characters, numbers and _."
+        )))
+    }
+}
+
 /// True when the folder holds data files or folders.
 fn has_data(location: &Path) -> bool {
     std::fs::read_dir(location)
@@ -152,6 +163,7 @@ impl Session {
 
     /// `CREATE TABLE`.
     pub(crate) async fn create_table(&self, create: CreateTable) -> Result<DataFrame> {
+        check_name(&create.name.table)?;
         let database = self.database_of(&create.name)?;
         let name = create.name.table.clone();
         if let Some(existing) = self.inner.catalog.table(&database, &name) {
@@ -193,7 +205,7 @@ impl Session {
             comment: create.comment.clone(),
             schema: Schema::empty(),
         };
-        if managed && has_data(&location) {
+        if (managed || create.query.is_some()) && has_data(&location) {
             return Err(EmberError::analysis(format!(
                 "[LOCATION_ALREADY_EXISTS] Cannot name the managed table as `spark_catalog`.`{database}`.`{name}`, as its associated location '{}' already exists. Please pick a different table name, or remove the existing location first.",
                 location.display()
@@ -371,6 +383,12 @@ impl Session {
     /// `TRUNCATE TABLE name`.
     pub(crate) fn truncate_table(&self, name: &TableName) -> Result<DataFrame> {
         let meta = self.writable_table(name)?;
+        if !meta.managed {
+            return Err(EmberError::analysis(format!(
+                "[CANNOT_TRUNCATE_EXTERNAL_TABLE] Cannot truncate the external table `{}`.`{}`.",
+                meta.database, meta.name
+            )));
+        }
         crate::writes::truncate(&meta.location)?;
         Ok(DataFrame::empty())
     }
@@ -406,6 +424,23 @@ impl Session {
                 statics[i] = Some(cast(parsed, fields[i].data_type().clone()));
             }
         }
+        // Spark: static partition values come first (`PARTITION (p='x', q)`, not `(p, q='x')`).
+        let spec_static: Vec<bool> = meta
+            .partition_columns
+            .iter()
+            .map(|c| {
+                insert
+                    .partition
+                    .iter()
+                    .any(|(p, v)| p.eq_ignore_ascii_case(c) && v.is_some())
+            })
+            .collect();
+        if spec_static.windows(2).any(|w| !w[0] && w[1]) {
+            return Err(EmberError::analysis(
+                "[PARSE_SYNTAX_ERROR] Dynamic partition columns must come after the static ones in PARTITION (…).",
+            ));
+        }
+        let all_static = !spec_static.is_empty() && spec_static.iter().all(|s| *s);
         let wanted: Vec<usize> = (0..fields.len())
             .filter(|i| statics[*i].is_none())
             .collect();
@@ -474,7 +509,11 @@ impl Session {
         let mode = if !insert.overwrite {
             SaveMode::Append
         } else if let Some(prefix) = self.static_prefix(&meta, &statics, partition_start).await? {
-            if self.dynamic_overwrite()? {
+            if insert.if_not_exists && has_data(&meta.location.join(&prefix)) {
+                // INSERT OVERWRITE … PARTITION (…) IF NOT EXISTS: the partition is there.
+                return Ok(DataFrame::empty());
+            }
+            if self.dynamic_overwrite()? && !all_static {
                 SaveMode::OverwriteWritten
             } else {
                 SaveMode::OverwritePrefix(prefix)

@@ -1,0 +1,87 @@
+//! The SQL dialect Ember parses queries with: sqlparser's Spark dialect, plus Spark's backslash
+//! escapes in string literals (`'C:\\'` is `C:\`, `'\\d+'` is the regex `\d+`), which
+//! sqlparser's Spark dialect leaves as written.
+
+use std::any::TypeId;
+
+use datafusion::sql::sqlparser::ast::Expr;
+use datafusion::sql::sqlparser::dialect::{Dialect, SparkSqlDialect};
+use datafusion::sql::sqlparser::parser::{Parser, ParserError};
+
+/// sqlparser's [`SparkSqlDialect`] with backslash escapes in strings.
+#[derive(Debug, Default)]
+pub struct EmberDialect {
+    spark: SparkSqlDialect,
+}
+
+impl Dialect for EmberDialect {
+    /// Parser code that asks "is this the Spark dialect?" gets yes.
+    fn dialect(&self) -> TypeId {
+        TypeId::of::<SparkSqlDialect>()
+    }
+    fn supports_string_literal_backslash_escape(&self) -> bool {
+        true
+    }
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        self.spark.is_delimited_identifier_start(ch)
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        self.spark.is_identifier_start(ch)
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        self.spark.is_identifier_part(ch)
+    }
+    fn supports_filter_during_aggregation(&self) -> bool {
+        self.spark.supports_filter_during_aggregation()
+    }
+    fn supports_group_by_expr(&self) -> bool {
+        self.spark.supports_group_by_expr()
+    }
+    fn supports_group_by_with_modifier(&self) -> bool {
+        self.spark.supports_group_by_with_modifier()
+    }
+    fn supports_lambda_functions(&self) -> bool {
+        self.spark.supports_lambda_functions()
+    }
+    fn supports_select_wildcard_except(&self) -> bool {
+        self.spark.supports_select_wildcard_except()
+    }
+    fn supports_struct_literal(&self) -> bool {
+        self.spark.supports_struct_literal()
+    }
+    fn supports_nested_comments(&self) -> bool {
+        self.spark.supports_nested_comments()
+    }
+    fn supports_create_table_using(&self) -> bool {
+        self.spark.supports_create_table_using()
+    }
+    fn supports_long_type_as_bigint(&self) -> bool {
+        self.spark.supports_long_type_as_bigint()
+    }
+    fn supports_values_as_table_factor(&self) -> bool {
+        self.spark.supports_values_as_table_factor()
+    }
+    fn require_interval_qualifier(&self) -> bool {
+        self.spark.require_interval_qualifier()
+    }
+    fn supports_bang_not_operator(&self) -> bool {
+        self.spark.supports_bang_not_operator()
+    }
+    fn supports_select_item_multi_column_alias(&self) -> bool {
+        self.spark.supports_select_item_multi_column_alias()
+    }
+    fn supports_cte_without_as(&self) -> bool {
+        self.spark.supports_cte_without_as()
+    }
+    fn supports_map_literal_with_angle_brackets(&self) -> bool {
+        self.spark.supports_map_literal_with_angle_brackets()
+    }
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        self.spark.parse_infix(parser, expr, precedence)
+    }
+}
