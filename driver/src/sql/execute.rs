@@ -271,17 +271,9 @@ impl Session {
             ]
         };
         let mut rows: Vec<Vec<String>> = schema.fields().iter().map(|f| column(f)).collect();
-        let table_name = name.split_once('.').map_or_else(
-            || super::ddl::TableName {
-                database: None,
-                table: name.to_ascii_lowercase(),
-            },
-            |(db, t)| super::ddl::TableName {
-                database: Some(db.to_ascii_lowercase()),
-                table: t.to_ascii_lowercase(),
-            },
-        );
-        let meta = self.catalog_table(&table_name);
+        let meta = super::ddl::Cursor::new(name)
+            .and_then(|mut c| c.table_name())
+            .and_then(|table| self.catalog_table(&table));
         if let Some(meta) = &meta
             && !meta.partition_columns.is_empty()
         {
