@@ -297,6 +297,47 @@ pub fn render(format: OutputFormat, columns: &[String], batches: &[RecordBatch])
     out
 }
 
+/// Bytes as Spark's UI shows them: `0 B`, `12.3 KiB`, `4.5 MiB`, `1.2 GiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// The per-stage table of `EXPLAIN ANALYZE`.
+pub fn stage_metrics_table(stages: &[crate::scheduler::StageMetrics]) -> String {
+    let mut out = String::from(
+        "stage  tasks  rows        task time  peak memory  spill files  spilled (tmpfs)        shuffle written  shuffle read\n",
+    );
+    for s in stages {
+        out.push_str(&format!(
+            "{:<6} {:<6} {:<11} {:<10} {:<12} {:<12} {:<22} {:<16} {}\n",
+            s.stage_id,
+            s.tasks,
+            s.output_rows,
+            format!("{:.3} s", s.task_time_ms as f64 / 1000.0),
+            human_bytes(s.peak_memory_bytes),
+            s.spill_files,
+            format!(
+                "{} ({})",
+                human_bytes(s.spilled_bytes),
+                human_bytes(s.spilled_memory_bytes)
+            ),
+            human_bytes(s.shuffle_bytes_written),
+            human_bytes(s.shuffle_bytes_read),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use ember_executor::memory::Codec;
 use ember_executor::{ExecutorConfig, ExecutorHandle};
 use tokio::process::Command;
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -31,22 +32,16 @@ pub struct LaunchSettings {
     pub local_memory_pool: Option<usize>,
     /// Share of executor memory given to the pool (`spark.memory.fraction`).
     pub memory_fraction: f64,
+    /// Every local dir is memory-backed (`spark.kubernetes.local.dirs.tmpfs`).
+    pub local_dirs_tmpfs: bool,
+    /// Compression of shuffle files.
+    pub shuffle_codec: Codec,
+    /// `spark.reducer.maxSizeInFlight`.
+    pub max_bytes_in_flight: usize,
+    /// `spark.ember.executor.command`: what starts an executor process instead of the binary.
+    pub executor_command: Option<String>,
     /// How long to wait for executors to register.
     pub registration_timeout: Duration,
-}
-
-/// Spark's reserved memory, kept out of the pool.
-const RESERVED_MIB: u64 = 300;
-
-/// Operator memory pool for an executor of `memory_mib` MiB:
-/// `(memory - 300 MiB) * spark.memory.fraction`, as Spark sizes its unified memory.
-pub fn memory_pool_bytes(memory_mib: u64, fraction: f64) -> usize {
-    let usable = if memory_mib > 2 * RESERVED_MIB {
-        memory_mib - RESERVED_MIB
-    } else {
-        memory_mib
-    };
-    ((usable as f64) * fraction * 1024.0 * 1024.0) as usize
 }
 
 /// A running executor process.
@@ -91,7 +86,10 @@ impl Launcher {
                 cores,
                 memory_mib,
             } => {
-                let binary = find_executor_binary()?;
+                let program = match &settings.executor_command {
+                    Some(command) => ExecutorProgram::Command(command.clone()),
+                    None => ExecutorProgram::Binary(find_executor_binary()?),
+                };
                 let mut registered = scheduler.subscribe();
                 let (exit_tx, mut exit_rx) = mpsc::unbounded_channel();
                 let mut children = Vec::new();
@@ -99,9 +97,11 @@ impl Launcher {
                     let executor_id = format!("{i}");
                     let mut config = executor_config(&executor_id, settings);
                     config.cores = *cores;
-                    config.memory_pool_bytes =
-                        Some(memory_pool_bytes(*memory_mib, settings.memory_fraction));
-                    let child = spawn_child(&binary, &config, scheduler, exit_tx.clone())?;
+                    config.memory_pool_bytes = Some(ember_executor::memory::pool_bytes(
+                        *memory_mib * 1024 * 1024,
+                        settings.memory_fraction,
+                    ) as usize);
+                    let child = spawn_child(&program, &config, scheduler, exit_tx.clone())?;
                     children.push(child);
                 }
                 let launcher = Launcher::LocalCluster(children);
@@ -153,6 +153,9 @@ fn executor_config(executor_id: &str, settings: &LaunchSettings) -> ExecutorConf
     let mut config = ExecutorConfig::new(executor_id, settings.driver_url.clone());
     config.host = settings.host.clone();
     config.local_dirs = settings.local_dirs.clone();
+    config.local_dirs_tmpfs = settings.local_dirs_tmpfs;
+    config.shuffle_codec = settings.shuffle_codec;
+    config.max_bytes_in_flight = settings.max_bytes_in_flight;
     config.read_host_local = settings.read_host_local;
     config.max_message_bytes = settings.max_message_bytes;
     config.heartbeat_interval = settings.heartbeat_interval;
@@ -193,13 +196,42 @@ pub fn find_executor_binary() -> Result<PathBuf> {
     )))
 }
 
+/// What a `local-cluster` launcher runs for each executor.
+#[derive(Debug, Clone)]
+enum ExecutorProgram {
+    /// The `ember-executor` binary.
+    Binary(PathBuf),
+    /// `spark.ember.executor.command`: whitespace-separated words, `{id}` replaced by the
+    /// executor id; the executor's arguments follow.
+    Command(String),
+}
+
+impl ExecutorProgram {
+    fn command(&self, executor_id: &str) -> Result<Command> {
+        match self {
+            ExecutorProgram::Binary(path) => Ok(Command::new(path)),
+            ExecutorProgram::Command(line) => {
+                let mut words = line
+                    .split_whitespace()
+                    .map(|w| w.replace("{id}", executor_id));
+                let program = words.next().ok_or_else(|| {
+                    EmberError::Launch("spark.ember.executor.command is empty".into())
+                })?;
+                let mut command = Command::new(program);
+                command.args(words);
+                Ok(command)
+            }
+        }
+    }
+}
+
 fn spawn_child(
-    binary: &PathBuf,
+    program: &ExecutorProgram,
     config: &ExecutorConfig,
     scheduler: &SchedulerHandle,
     exits: mpsc::UnboundedSender<(String, String)>,
 ) -> Result<ChildExecutor> {
-    let mut command = Command::new(binary);
+    let mut command = program.command(&config.executor_id)?;
     command
         .arg("--driver-url")
         .arg(&config.driver_url)
@@ -224,6 +256,14 @@ fn spawn_child(
     if !config.read_host_local {
         command.arg("--no-host-local-reads");
     }
+    if config.local_dirs_tmpfs {
+        command.arg("--local-dirs-tmpfs");
+    }
+    command
+        .arg("--shuffle-codec")
+        .arg(config.shuffle_codec.name())
+        .arg("--max-bytes-in-flight")
+        .arg(config.max_bytes_in_flight.to_string());
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -231,7 +271,7 @@ fn spawn_child(
         .kill_on_drop(true);
     let mut child = command
         .spawn()
-        .map_err(|e| EmberError::Launch(format!("cannot start {}: {e}", binary.display())))?;
+        .map_err(|e| EmberError::Launch(format!("cannot start {program:?}: {e}")))?;
     let pid = child.id().unwrap_or(0);
     let (kill_tx, mut kill_rx) = oneshot::channel::<()>();
     let (exited_tx, exited_rx) = oneshot::channel::<()>();

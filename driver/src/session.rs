@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::common::config::SpillCompression;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
@@ -21,6 +22,7 @@ use datafusion::physical_plan::{
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_spark::SessionStateBuilderSpark;
 use ember_executor::codec::encode_plan;
+use ember_executor::memory::Codec;
 use ember_executor::shuffle::{ShuffleEnv, ShuffleReaderExec, TaskInputs};
 use ember_proto::driver_service_server::DriverServiceServer;
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -34,7 +36,8 @@ use crate::launcher::{LaunchSettings, Launcher};
 use crate::master::Master;
 use crate::planner::{StageDag, plan_stages};
 use crate::scheduler::{
-    JobError, JobOutput, JobSpec, SchedulerConfig, SchedulerEvent, SchedulerHandle, StageSpec,
+    JobError, JobOutput, JobSpec, SchedulerConfig, SchedulerEvent, SchedulerHandle, StageMetrics,
+    StageSpec,
 };
 
 /// Builds a [`Session`] from `spark.*` settings.
@@ -114,6 +117,8 @@ pub(crate) struct Inner {
     server: Mutex<Option<JoinHandle<()>>>,
     driver_address: SocketAddr,
     results: Arc<ShuffleEnv>,
+    /// Stage metrics of the last job that finished.
+    last_metrics: std::sync::Mutex<Vec<StageMetrics>>,
 }
 
 /// One Ember application: a driver with its executors.
@@ -181,10 +186,39 @@ impl Session {
         let local_memory_pool = match conf.get("spark.executor.memory") {
             Some(_) => conf
                 .get_bytes("spark.executor.memory")?
-                .map(|b| crate::launcher::memory_pool_bytes(b / (1024 * 1024), memory_fraction)),
+                .map(|b| ember_executor::memory::pool_bytes(b, memory_fraction) as usize),
             None => None,
         };
         let local_dirs = local_dirs(&conf);
+        let codec_name = conf
+            .get_or_default("spark.io.compression.codec")
+            .unwrap_or("lz4")
+            .to_string();
+        let codec = Codec::parse(&codec_name).ok_or_else(|| {
+            EmberError::config(
+                "spark.io.compression.codec",
+                &codec_name,
+                "expected lz4, zstd or none",
+            )
+        })?;
+        let shuffle_codec = if conf.get_bool("spark.shuffle.compress")?.unwrap_or(true) {
+            codec
+        } else {
+            Codec::None
+        };
+        let spill_codec = if conf
+            .get_bool("spark.shuffle.spill.compress")?
+            .unwrap_or(true)
+        {
+            codec
+        } else {
+            Codec::None
+        };
+        let executor_command = conf
+            .get("spark.ember.executor.command")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
 
         let mut config = SessionConfig::new()
             .with_target_partitions(shuffle_partitions)
@@ -197,6 +231,16 @@ impl Session {
         // A task runs one partition of a join; DataFusion's join dynamic filters wait until every
         // partition of the join in the same process has built its side, which never happens.
         options.optimizer.enable_join_dynamic_filter_pushdown = false;
+        // Spark plans sort-merge joins unless a side is broadcast: they spill under memory
+        // pressure, where a hash join's build side must fit.
+        options.optimizer.prefer_hash_join = !conf
+            .get_bool("spark.sql.join.preferSortMergeJoin")?
+            .unwrap_or(true);
+        options.execution.spill_compression = match spill_codec {
+            Codec::None => SpillCompression::Uncompressed,
+            Codec::Lz4 => SpillCompression::Lz4Frame,
+            Codec::Zstd => SpillCompression::Zstd,
+        };
         // Each task must read exactly its own file group: an idle partition of a scan would
         // otherwise steal its siblings' files, which other tasks (on other executors) also read.
         options.execution.enable_file_stream_work_stealing = false;
@@ -298,6 +342,14 @@ impl Session {
             driver_timeout: network_timeout,
             local_memory_pool,
             memory_fraction,
+            local_dirs_tmpfs: conf
+                .get_bool("spark.kubernetes.local.dirs.tmpfs")?
+                .unwrap_or(false),
+            shuffle_codec,
+            max_bytes_in_flight: conf
+                .get_bytes("spark.reducer.maxSizeInFlight")?
+                .unwrap_or(48 * 1024 * 1024) as usize,
+            executor_command,
             registration_timeout: Duration::from_secs(60),
         };
         let launcher = match Launcher::start(&master, &settings, &scheduler).await {
@@ -308,7 +360,13 @@ impl Session {
                 return Err(e);
             }
         };
-        let results = Arc::new(ShuffleEnv::new("driver", host, true, max_message_bytes));
+        let results = Arc::new(ShuffleEnv::new(
+            "driver",
+            host,
+            read_host_local,
+            max_message_bytes,
+            settings.max_bytes_in_flight,
+        ));
         Ok(Session {
             inner: Arc::new(Inner {
                 ctx,
@@ -323,6 +381,7 @@ impl Session {
                 server: Mutex::new(Some(server)),
                 driver_address,
                 results,
+                last_metrics: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }
@@ -429,6 +488,29 @@ impl Session {
         }
         let plan = state.statement_to_plan(statement).await?;
         match plan {
+            LogicalPlan::Analyze(analyze) => {
+                let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
+                let plan = crate::semantics::spark_casts(analyze.input.as_ref().clone(), ansi)?;
+                let physical = self.physical_plan(&plan).await?;
+                let dag = plan_stages(Arc::clone(&physical), self.shuffle_partitions())?;
+                let started = std::time::Instant::now();
+                let mut stream = self.run(physical).await?;
+                let mut rows = 0usize;
+                while let Some(batch) = stream.next().await {
+                    rows += batch?.num_rows();
+                }
+                drop(stream);
+                let metrics = self.last_job_metrics();
+                let summary = format!(
+                    "{rows} rows in {:.3} s\n{}",
+                    started.elapsed().as_secs_f64(),
+                    crate::format::stage_metrics_table(&metrics)
+                );
+                Ok(DataFrame::local(explain_batch(vec![
+                    ("distributed_plan", dag.display()),
+                    ("stage_metrics", summary),
+                ])?))
+            }
             LogicalPlan::Explain(explain) => {
                 let logical = state.optimize(&explain.plan)?;
                 let physical = state.create_physical_plan(&logical).await?;
@@ -465,6 +547,16 @@ impl Session {
                 })
             }
         }
+    }
+
+    /// What each stage of the last finished job measured (memory peaks, spills, shuffle bytes),
+    /// as `EXPLAIN ANALYZE` shows it.
+    pub fn last_job_metrics(&self) -> Vec<StageMetrics> {
+        self.inner
+            .last_metrics
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
     /// Stops the executors and the driver. Queries still running fail.
@@ -531,7 +623,12 @@ impl Session {
         let output = self.inner.scheduler.run_job(spec).await;
         guard.finished = true;
         let output = match output {
-            Ok(output) => output,
+            Ok(output) => {
+                if let Ok(mut last) = self.inner.last_metrics.lock() {
+                    last.clone_from(&output.metrics);
+                }
+                output
+            }
             Err(JobError::Aborted(reason)) => return Err(EmberError::JobFailed(reason)),
             Err(JobError::Cancelled(id)) => return Err(EmberError::Cancelled(id)),
             Err(JobError::Stopped) => return Err(EmberError::Stopped),
@@ -555,6 +652,7 @@ impl Session {
         let inputs = TaskInputs {
             job_id: output.job_id.clone(),
             by_stage: HashMap::from([(output.final_stage, Arc::new(output.outputs))]),
+            ..Default::default()
         };
         let state = self.inner.ctx.state();
         let config = state

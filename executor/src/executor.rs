@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use datafusion::execution::SessionStateBuilder;
-use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionState;
 use datafusion::physical_plan::ExecutionPlan;
@@ -23,6 +22,7 @@ use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::error::{ExecutorError, Result};
+use crate::memory::{Codec, LocalDirs, MemoryBudget};
 use crate::service::ExecutorGrpc;
 use crate::shuffle::ShuffleEnv;
 
@@ -40,10 +40,19 @@ pub struct ExecutorConfig {
     pub port: u16,
     /// Task slots (Spark's `spark.executor.cores`).
     pub cores: usize,
-    /// Memory pool size for operators (`None`: unbounded).
+    /// Memory pool size for operators and tmpfs files (`None`: unbounded). See
+    /// [`crate::memory`] for how the driver derives it from `spark.executor.memory`.
     pub memory_pool_bytes: Option<usize>,
-    /// Folders for shuffle files; the first is used.
+    /// Folders for shuffle and spill files, used round-robin.
     pub local_dirs: Vec<PathBuf>,
+    /// Treat every local dir as memory-backed (`spark.kubernetes.local.dirs.tmpfs`); otherwise
+    /// tmpfs dirs are found in `/proc/mounts`.
+    pub local_dirs_tmpfs: bool,
+    /// Compression of shuffle files.
+    pub shuffle_codec: Codec,
+    /// Bound on shuffle bytes being fetched from other executors at once
+    /// (`spark.reducer.maxSizeInFlight`).
+    pub max_bytes_in_flight: usize,
     /// Map files of other executors on the same host instead of fetching them over gRPC.
     pub read_host_local: bool,
     /// Bound on one gRPC message.
@@ -65,6 +74,9 @@ impl ExecutorConfig {
             cores: 1,
             memory_pool_bytes: None,
             local_dirs: vec![std::env::temp_dir()],
+            local_dirs_tmpfs: false,
+            shuffle_codec: Codec::default(),
+            max_bytes_in_flight: 48 * 1024 * 1024,
             read_host_local: true,
             max_message_bytes: ember_proto::DEFAULT_MAX_MESSAGE_BYTES,
             heartbeat_interval: Duration::from_secs(1),
@@ -79,6 +91,8 @@ pub struct Counters {
     pub tasks_succeeded: AtomicU64,
     pub tasks_failed: AtomicU64,
     pub shuffle_bytes_written: AtomicU64,
+    pub spilled_bytes: AtomicU64,
+    pub spill_files: AtomicU64,
 }
 
 /// A stage as an executor keeps it: the decoded plan and the session options it runs with.
@@ -92,8 +106,11 @@ pub struct StagePlan {
 #[derive(Debug)]
 pub struct ExecutorState {
     pub config: ExecutorConfig,
-    /// `<local dir>/ember-executor-<id>-<uuid>`: all shuffle files live below it, one folder per job.
-    pub work_dir: PathBuf,
+    /// `<local dir>/ember-executor-<id>-<uuid>` in every local dir: shuffle and spill files live
+    /// below them, one folder per job.
+    pub dirs: Arc<LocalDirs>,
+    /// The memory budget operators and tmpfs files share.
+    pub budget: Arc<MemoryBudget>,
     pub shuffle: Arc<ShuffleEnv>,
     /// Functions and the memory pool every task runs with.
     pub session: SessionState,
@@ -167,17 +184,12 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
             "cores must be at least 1".into(),
         ));
     }
-    let base = config
-        .local_dirs
-        .first()
-        .cloned()
-        .ok_or_else(|| ExecutorError::Configuration("no local dir given".into()))?;
-    let work_dir = base.join(format!(
-        "ember-executor-{}-{}",
-        sanitize(&config.executor_id),
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&work_dir).map_err(|e| ExecutorError::io(&work_dir, e))?;
+    let dirs = Arc::new(LocalDirs::create(
+        &config.local_dirs,
+        &config.executor_id,
+        config.local_dirs_tmpfs,
+    )?);
+    let budget = MemoryBudget::new(config.memory_pool_bytes);
 
     let bind = format!("{}:{}", config.host, config.port);
     let listener = TcpListener::bind(&bind)
@@ -187,11 +199,12 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         .local_addr()
         .map_err(|e| ExecutorError::io(PathBuf::from(&bind), e))?;
 
-    let mut runtime = RuntimeEnvBuilder::new().with_temp_file_path(&work_dir);
-    if let Some(bytes) = config.memory_pool_bytes {
-        runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
-    }
-    let session = executor_session_state(runtime.build_arc()?);
+    // Tasks get their own runtime over this one (see `memory::TaskMemory`): the same pool, and
+    // spill files placed by Ember in the local dirs.
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(budget.pool())
+        .build_arc()?;
+    let session = executor_session_state(runtime);
 
     let driver = connect_driver(&config.driver_url, config.max_message_bytes).await?;
     let shuffle = Arc::new(ShuffleEnv::new(
@@ -199,10 +212,12 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         config.host.clone(),
         config.read_host_local,
         config.max_message_bytes,
+        config.max_bytes_in_flight,
     ));
     let state = Arc::new(ExecutorState {
         config: config.clone(),
-        work_dir: work_dir.clone(),
+        dirs,
+        budget,
         shuffle,
         session,
         plans: Mutex::new(HashMap::new()),
@@ -233,9 +248,7 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
             tracing::error!("executor server failed: {e}");
         }
         server_state.abort_all();
-        if let Err(e) = std::fs::remove_dir_all(&server_state.work_dir) {
-            tracing::warn!("cannot remove {}: {e}", server_state.work_dir.display());
-        }
+        server_state.dirs.remove_all();
     });
 
     let register = RegisterExecutorRequest {
@@ -361,6 +374,11 @@ async fn heartbeat_loop(state: Arc<ExecutorState>) {
                 tasks_failed: c.tasks_failed.load(Ordering::Relaxed),
                 shuffle_bytes_written: c.shuffle_bytes_written.load(Ordering::Relaxed),
                 shuffle_bytes_fetched: state.shuffle.bytes_fetched(),
+                spilled_bytes: c.spilled_bytes.load(Ordering::Relaxed),
+                spill_files: c.spill_files.load(Ordering::Relaxed),
+                memory_reserved_bytes: state.budget.reserved() as u64,
+                tmpfs_bytes: state.budget.tmpfs_bytes() as u64,
+                peak_rss_bytes: crate::memory::process::peak_rss_bytes().unwrap_or(0),
             }),
         };
         let call = tokio::time::timeout(

@@ -16,6 +16,7 @@ pub mod datetime;
 pub mod error;
 pub mod executor;
 pub mod functions;
+pub mod memory;
 pub mod service;
 pub mod shuffle;
 pub mod strings;

@@ -14,6 +14,7 @@ use futures::Stream;
 use tonic::{Request, Response, Status};
 
 use crate::executor::ExecutorState;
+use crate::memory::LocalDirs;
 use crate::shuffle::file::{map_file, segment_bytes};
 use crate::task;
 
@@ -39,30 +40,51 @@ impl ExecutorGrpc {
         }
         tasks.len()
     }
-
-    /// Resolves a fetch request to a file inside this executor's folder for that job. Only plain
-    /// names built like ours are accepted, so a request cannot walk out of the folder.
-    fn shuffle_path(&self, job_id: &str, file: &str) -> Result<PathBuf, Status> {
-        let valid_job = !job_id.is_empty()
-            && job_id.len() <= 64
-            && job_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let valid_file = file.len() <= 128
-            && file.starts_with('s')
-            && file.ends_with(".data")
-            && file
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-            && !file.contains("..");
-        if !valid_job || !valid_file {
-            return Err(Status::invalid_argument("invalid shuffle block name"));
-        }
-        Ok(self.state.work_dir.join(job_id).join(file))
-    }
 }
 
-type ChunkStream = Pin<Box<dyn Stream<Item = Result<ShuffleChunk, Status>> + Send>>;
+/// A stream of shuffle bytes, as `FetchShuffle` answers.
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<ShuffleChunk, Status>> + Send>>;
+
+/// Resolves a fetch request to a file of that job in one of `dirs`. Only plain names built like
+/// the task runner's are accepted, so a request cannot walk out of the executor's folders.
+fn shuffle_path(dirs: &LocalDirs, job_id: &str, file: &str) -> Result<PathBuf, Status> {
+    let valid_job = !job_id.is_empty()
+        && job_id.len() <= 64
+        && job_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid_file = file.len() <= 128
+        && file.starts_with('s')
+        && file.ends_with(".data")
+        && file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && !file.contains("..");
+    if !valid_job || !valid_file {
+        return Err(Status::invalid_argument("invalid shuffle block name"));
+    }
+    dirs.find_job_file(job_id, file)
+        .ok_or_else(|| Status::not_found(format!("no shuffle block {file} of job {job_id}")))
+}
+
+/// Answers a `FetchShuffle` request from the files in `dirs`: the segment, mapped with
+/// memmap2, cut into [`SHUFFLE_CHUNK_BYTES`] messages that borrow the mapping.
+pub fn serve_fetch(dirs: &LocalDirs, request: &FetchShuffleRequest) -> Result<ChunkStream, Status> {
+    let path = shuffle_path(dirs, &request.job_id, &request.file)?;
+    let file = map_file(&path).map_err(|e| Status::not_found(e.to_string()))?;
+    let segment = segment_bytes(&file, request.offset, request.length)
+        .map_err(|e| Status::out_of_range(e.to_string()))?;
+    let chunks: Vec<Result<ShuffleChunk, Status>> = (0..segment.len())
+        .step_by(SHUFFLE_CHUNK_BYTES)
+        .map(|start| {
+            let end = (start + SHUFFLE_CHUNK_BYTES).min(segment.len());
+            Ok(ShuffleChunk {
+                data: segment.slice(start..end),
+            })
+        })
+        .collect();
+    Ok(Box::pin(futures::stream::iter(chunks)))
+}
 
 #[tonic::async_trait]
 impl ExecutorService for ExecutorGrpc {
@@ -103,12 +125,13 @@ impl ExecutorService for ExecutorGrpc {
             .lock()
             .await
             .retain(|(job, _), _| *job != job_id);
-        let dir = self.state.work_dir.join(crate::executor::sanitize(&job_id));
-        if dir.exists() {
-            tokio::fs::remove_dir_all(&dir)
-                .await
-                .map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?;
-        }
+        let dirs = Arc::clone(&self.state.dirs);
+        let job = job_id.clone();
+        let removed = tokio::task::spawn_blocking(move || dirs.remove_job(&job))
+            .await
+            .map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?;
+        self.state.budget.release_job(&job_id);
+        removed.map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?;
         Ok(Response::new(RemoveJobResponse {}))
     }
 
@@ -118,21 +141,10 @@ impl ExecutorService for ExecutorGrpc {
         &self,
         request: Request<FetchShuffleRequest>,
     ) -> Result<Response<Self::FetchShuffleStream>, Status> {
-        let req = request.into_inner();
-        let path = self.shuffle_path(&req.job_id, &req.file)?;
-        let file = map_file(&path).map_err(|e| Status::not_found(e.to_string()))?;
-        let segment = segment_bytes(&file, req.offset, req.length)
-            .map_err(|e| Status::out_of_range(e.to_string()))?;
-        let chunks: Vec<Result<ShuffleChunk, Status>> = (0..segment.len())
-            .step_by(SHUFFLE_CHUNK_BYTES)
-            .map(|start| {
-                let end = (start + SHUFFLE_CHUNK_BYTES).min(segment.len());
-                Ok(ShuffleChunk {
-                    data: segment.slice(start..end),
-                })
-            })
-            .collect();
-        Ok(Response::new(Box::pin(futures::stream::iter(chunks))))
+        Ok(Response::new(serve_fetch(
+            &self.state.dirs,
+            request.get_ref(),
+        )?))
     }
 
     async fn shutdown(

@@ -17,8 +17,9 @@ use ember_proto::{
 
 use crate::codec::decode_plan;
 use crate::error::find_fetch_failure;
-use crate::executor::{ExecutorState, StagePlan, sanitize};
-use crate::shuffle::{ShuffleWriterExec, TaskInputs};
+use crate::executor::{ExecutorState, StagePlan};
+use crate::memory::{LocalDirs, TaskMemory};
+use crate::shuffle::{ShuffleWriteResult, ShuffleWriterExec, TaskInputs};
 
 /// Why a launch request was refused before any work started.
 #[derive(Debug, thiserror::Error)]
@@ -94,24 +95,39 @@ pub async fn launch(
         state.plan_arrived.notify_waiters();
         (plan, config)
     };
-    let inputs = TaskInputs {
+    let inputs = Arc::new(TaskInputs {
         job_id: key.job_id.clone(),
         by_stage: request
             .inputs
             .into_iter()
             .map(|i| (i.stage_id, Arc::new(i.outputs)))
             .collect(),
-    };
+        ..Default::default()
+    });
     let config = config
         .with_extension(Arc::clone(&state.shuffle))
-        .with_extension(Arc::new(inputs));
-    let ctx = Arc::new(base_ctx.with_session_config(config).with_task_id(format!(
-        "{}-{}-{}",
-        key.job_id, key.stage_id, key.attempt_id
-    )));
+        .with_extension(Arc::clone(&inputs));
+    let memory = TaskMemory::new(
+        state.session.runtime_env(),
+        &state.budget,
+        &state.dirs,
+        &key.job_id,
+    )
+    .map_err(LaunchError::Config)?;
+    let ctx = Arc::new(
+        base_ctx
+            .with_session_config(config)
+            .with_runtime(Arc::clone(&memory.runtime))
+            .with_task_id(format!(
+                "{}-{}-{}",
+                key.job_id, key.stage_id, key.attempt_id
+            )),
+    );
+    let measures = TaskMeasures { memory, inputs };
 
     state.running_count.fetch_add(1, Ordering::Relaxed);
     let work = tokio::spawn(run(Arc::clone(state), key.clone(), plan, ctx));
+
     let abort = work.abort_handle();
     if let Ok(mut running) = state.running.lock() {
         running
@@ -131,6 +147,7 @@ pub async fn launch(
             }),
             Err(e) => Outcome::Failed(execution_failure(format!("task panicked: {e}"))),
         };
+        let metrics = measures.report(started.elapsed(), &outcome);
         if let Ok(mut running) = state.running.lock()
             && let Some(tasks) = running.get_mut(&key.job_id)
         {
@@ -140,9 +157,35 @@ pub async fn launch(
             }
         }
         state.running_count.fetch_sub(1, Ordering::Relaxed);
-        report(&state, key, outcome, started.elapsed()).await;
+        report(&state, key, outcome, metrics).await;
     });
     Ok(())
+}
+
+/// What a task measures while it runs, turned into its [`TaskMetrics`] at the end.
+struct TaskMeasures {
+    memory: TaskMemory,
+    inputs: Arc<TaskInputs>,
+}
+
+impl TaskMeasures {
+    fn report(&self, elapsed: Duration, outcome: &Outcome) -> TaskMetrics {
+        let (rows, bytes) = match outcome {
+            Outcome::Succeeded { rows, bytes, .. } => (*rows, *bytes),
+            Outcome::Failed(_) => (0, 0),
+        };
+        let spills = &self.memory.spills;
+        TaskMetrics {
+            elapsed_ms: elapsed.as_millis() as u64,
+            output_rows: rows,
+            shuffle_bytes_written: bytes,
+            peak_memory_bytes: self.memory.peak_reserved() as u64,
+            spill_files: spills.files.load(Ordering::Relaxed),
+            spilled_bytes: spills.bytes.load(Ordering::Relaxed),
+            spilled_memory_bytes: spills.memory_bytes.load(Ordering::Relaxed),
+            shuffle_bytes_read: self.inputs.bytes_read.load(Ordering::Relaxed),
+        }
+    }
 }
 
 enum Outcome {
@@ -182,20 +225,20 @@ async fn run(
             key.stage_id
         )));
     };
-    let job_dir = state.work_dir.join(sanitize(&key.job_id));
-    if let Err(e) = tokio::fs::create_dir_all(&job_dir).await {
-        return Outcome::Failed(execution_failure(format!(
-            "cannot create {}: {e}",
-            job_dir.display()
-        )));
-    }
     let file = shuffle_file_name(&key);
-    let path = job_dir.join(&file);
-    match writer
-        .write_partition(key.partition as usize, ctx, &path)
-        .await
-    {
+    let placement = OutputPlacement::new(&state, &key.job_id, &file);
+    let written = writer
+        .write_partition(
+            key.partition as usize,
+            ctx,
+            state.config.shuffle_codec,
+            |estimate| placement.place(estimate),
+        )
+        .await;
+    let written = placement.settle(written);
+    match written {
         Ok(result) => {
+            let path = result.path.clone();
             let config = &state.config;
             Outcome::Succeeded {
                 rows: result.rows,
@@ -236,13 +279,16 @@ async fn run(
 
 /// Sends the status, retrying briefly: a lost status would leave the driver waiting until it
 /// declares this executor dead.
-async fn report(state: &ExecutorState, key: TaskKey, outcome: Outcome, elapsed: Duration) {
-    let (result, rows, bytes) = match outcome {
-        Outcome::Succeeded {
-            output,
-            rows,
-            bytes,
-        } => {
+async fn report(state: &ExecutorState, key: TaskKey, outcome: Outcome, metrics: TaskMetrics) {
+    let counters = &state.counters;
+    counters
+        .spilled_bytes
+        .fetch_add(metrics.spilled_bytes, Ordering::Relaxed);
+    counters
+        .spill_files
+        .fetch_add(metrics.spill_files, Ordering::Relaxed);
+    let result = match outcome {
+        Outcome::Succeeded { output, bytes, .. } => {
             state
                 .counters
                 .tasks_succeeded
@@ -251,22 +297,18 @@ async fn report(state: &ExecutorState, key: TaskKey, outcome: Outcome, elapsed: 
                 .counters
                 .shuffle_bytes_written
                 .fetch_add(bytes, Ordering::Relaxed);
-            (task_status::Result::Success(output), rows, bytes)
+            task_status::Result::Success(output)
         }
         Outcome::Failed(f) => {
             state.counters.tasks_failed.fetch_add(1, Ordering::Relaxed);
-            (task_status::Result::Failure(f), 0, 0)
+            task_status::Result::Failure(f)
         }
     };
     let status = TaskStatus {
         task: Some(key),
         executor_id: state.config.executor_id.clone(),
         result: Some(result),
-        metrics: Some(TaskMetrics {
-            elapsed_ms: elapsed.as_millis() as u64,
-            output_rows: rows,
-            shuffle_bytes_written: bytes,
-        }),
+        metrics: Some(metrics),
     };
     let mut driver = state.driver.clone();
     for attempt in 0..5u32 {
@@ -280,5 +322,95 @@ async fn report(state: &ExecutorState, key: TaskKey, outcome: Outcome, elapsed: 
                 tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
             }
         }
+    }
+}
+
+/// Chooses the local dir of a map task's shuffle file and keeps the memory budget right about
+/// it: a file in a memory-backed dir is charged (first its size estimate, then its real size)
+/// and held until its job is removed.
+struct OutputPlacement<'a> {
+    state: &'a ExecutorState,
+    job_id: &'a str,
+    file: &'a str,
+    /// (dir index, bytes) charged to a memory-backed dir and the budget for the file.
+    charged: std::sync::Mutex<Option<(usize, usize)>>,
+}
+
+impl<'a> OutputPlacement<'a> {
+    fn new(state: &'a ExecutorState, job_id: &'a str, file: &'a str) -> Self {
+        Self {
+            state,
+            job_id,
+            file,
+            charged: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The path for a file of at most `estimate` bytes: the next local dir in rotation, skipping
+    /// memory-backed ones the budget cannot take it in.
+    fn place(&self, estimate: u64) -> datafusion::error::Result<std::path::PathBuf> {
+        let budget = &self.state.budget;
+        for dir in self.state.dirs.rotation() {
+            if dir.memory_backed {
+                if !dir.try_take(estimate) {
+                    continue;
+                }
+                if !budget.try_charge_tmpfs(estimate as usize) {
+                    dir.give_back(estimate);
+                    continue;
+                }
+                if let Ok(mut charged) = self.charged.lock() {
+                    *charged = Some((self.state.dirs.index_of(dir), estimate as usize));
+                }
+            }
+            let folder = LocalDirs::job_dir(dir, self.job_id);
+            std::fs::create_dir_all(&folder).map_err(|e| {
+                DataFusionError::Execution(format!("cannot create {}: {e}", folder.display()))
+            })?;
+            return Ok(folder.join(self.file));
+        }
+        Err(DataFusionError::ResourcesExhausted(format!(
+            "out of executor memory: the shuffle output of this task (up to {estimate} bytes) does not fit in the memory budget (operators hold {} bytes, tmpfs local dirs {} bytes) and no disk-backed local dir is configured; raise spark.executor.memory or add a disk folder to spark.local.dir",
+            budget.reserved(),
+            budget.tmpfs_bytes()
+        )))
+    }
+
+    /// Replaces the estimate by the file's real size (or returns it all on failure).
+    fn settle(
+        &self,
+        written: datafusion::error::Result<ShuffleWriteResult>,
+    ) -> datafusion::error::Result<ShuffleWriteResult> {
+        let charged = self.charged.lock().ok().and_then(|mut c| c.take());
+        let Some((dir_index, estimate)) = charged else {
+            return written;
+        };
+        let budget = &self.state.budget;
+        let dir = self.state.dirs.dir(dir_index);
+        let size = written
+            .as_ref()
+            .ok()
+            .and_then(|r| std::fs::metadata(&r.path).ok())
+            .map(|m| m.len() as usize);
+        match size {
+            Some(size) => {
+                if size <= estimate {
+                    budget.release_tmpfs(estimate - size);
+                    if let Some(dir) = dir {
+                        dir.give_back((estimate - size) as u64);
+                    }
+                } else {
+                    budget.force_charge_tmpfs(size - estimate);
+                }
+                budget.hold_for_job(self.job_id, size);
+            }
+            None => {
+                budget.release_tmpfs(estimate);
+                if let Some(dir) = dir {
+                    dir.give_back(estimate as u64);
+                }
+            }
+        }
+        written
     }
 }

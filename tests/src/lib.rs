@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod docker;
 pub mod golden;
 pub mod results;
 
@@ -39,7 +40,13 @@ where
     let Some(first) = batches.peek() else {
         return Ok(());
     };
-    let mut writer = ArrowWriter::try_new(file, first.schema(), None)
+    // Row groups of 128 Ki rows, as files written by Spark or DataFusion have: a reader holds a
+    // row group's column chunks in memory, and the writer's default of 1 Mi rows would make a
+    // `lineitem` row group alone larger than the small executors of the memory tests.
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, first.schema(), Some(properties))
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     for batch in batches {
         writer

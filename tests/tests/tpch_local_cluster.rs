@@ -16,7 +16,7 @@ fn files_under(dir: &Path) -> Vec<String> {
         let path = entry.path();
         if path.is_dir() {
             out.extend(files_under(&path));
-        } else {
+        } else if path.file_name().is_some_and(|n| n != ".lock") {
             out.push(path.display().to_string());
         }
     }

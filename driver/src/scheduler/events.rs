@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ember_proto::{ExecutorMetadata, MapOutput, TaskKey, TaskStatus};
+use ember_proto::{ExecutorMetadata, MapOutput, TaskKey, TaskMetrics, TaskStatus};
 use tokio::sync::oneshot;
 
 use super::link::ExecutorLink;
@@ -33,6 +33,43 @@ pub struct JobOutput {
     pub job_id: String,
     pub final_stage: u32,
     pub outputs: Vec<MapOutput>,
+    /// What each stage's tasks measured, by stage id.
+    pub metrics: Vec<StageMetrics>,
+}
+
+/// The task metrics of one stage, summed (or the maximum, for peaks) over its task attempts
+/// that reported, failed ones included.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StageMetrics {
+    pub stage_id: u32,
+    /// Attempts that reported.
+    pub tasks: u32,
+    pub output_rows: u64,
+    /// Sum of task run times.
+    pub task_time_ms: u64,
+    /// The largest peak reservation of one task.
+    pub peak_memory_bytes: u64,
+    pub spill_files: u64,
+    pub spilled_bytes: u64,
+    /// Of `spilled_bytes`, written in memory-backed (tmpfs) local dirs.
+    pub spilled_memory_bytes: u64,
+    pub shuffle_bytes_written: u64,
+    pub shuffle_bytes_read: u64,
+}
+
+impl StageMetrics {
+    /// Adds one task attempt's report.
+    pub fn add(&mut self, m: &TaskMetrics) {
+        self.tasks += 1;
+        self.output_rows += m.output_rows;
+        self.task_time_ms += m.elapsed_ms;
+        self.peak_memory_bytes = self.peak_memory_bytes.max(m.peak_memory_bytes);
+        self.spill_files += m.spill_files;
+        self.spilled_bytes += m.spilled_bytes;
+        self.spilled_memory_bytes += m.spilled_memory_bytes;
+        self.shuffle_bytes_written += m.shuffle_bytes_written;
+        self.shuffle_bytes_read += m.shuffle_bytes_read;
+    }
 }
 
 /// Inputs of the scheduler's event loop.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use events::Event;
-pub use events::{JobError, JobOutput, JobSpec, SchedulerEvent, StageSpec};
+pub use events::{JobError, JobOutput, JobSpec, SchedulerEvent, StageMetrics, StageSpec};
 pub use link::{ExecutorLink, GrpcExecutorLink};
 use tokio::sync::{broadcast, mpsc, oneshot};
 

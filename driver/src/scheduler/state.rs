@@ -11,7 +11,7 @@ use ember_proto::{
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::SchedulerConfig;
-use super::events::{Event, JobError, JobOutput, JobSpec, SchedulerEvent, StageSpec};
+use super::events::{Event, JobError, JobOutput, JobSpec, SchedulerEvent, StageMetrics, StageSpec};
 use super::link::ExecutorLink;
 
 struct ExecutorEntry {
@@ -47,6 +47,7 @@ struct StageRun {
     fetch_failures: u32,
     submitted: bool,
     tasks: Vec<TaskRun>,
+    metrics: StageMetrics,
 }
 
 impl StageRun {
@@ -230,6 +231,10 @@ impl State {
                 (
                     s.stage_id,
                     StageRun {
+                        metrics: StageMetrics {
+                            stage_id: s.stage_id,
+                            ..Default::default()
+                        },
                         spec: s,
                         attempt: 0,
                         fetch_failures: 0,
@@ -275,6 +280,13 @@ impl State {
             .is_some_and(|t| matches!(&t.state, TaskState::Running { attempt_id, .. } if *attempt_id == key.attempt_id));
         if !current {
             return;
+        }
+        if let Some(m) = &status.metrics
+            && let Some(stage) = self
+                .job_mut(&key.job_id)
+                .and_then(|job| job.stages.get_mut(&key.stage_id))
+        {
+            stage.metrics.add(m);
         }
         match status.result {
             Some(task_status::Result::Success(output)) => {
@@ -508,6 +520,7 @@ impl State {
                 job_id: job.spec_id.clone(),
                 final_stage: job.final_stage,
                 outputs: final_stage.outputs(),
+                metrics: job.stages.values().map(|s| s.metrics.clone()).collect(),
             };
             self.emit(SchedulerEvent::JobEnded {
                 job_id: job.spec_id.clone(),

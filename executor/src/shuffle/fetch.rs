@@ -10,10 +10,10 @@ use std::time::Duration;
 use arrow::array::RecordBatch;
 use ember_proto::executor_service_client::ExecutorServiceClient;
 use ember_proto::{FetchShuffleRequest, MapOutput};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore};
 use tonic::transport::{Channel, Endpoint};
 
-use super::file::{SegmentDecoder, decode_segment, map_file, segment_bytes};
+use super::file::{decode_segment, map_file, segment_bytes};
 
 /// Connect timeout for shuffle and control-plane channels.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,17 +48,25 @@ pub struct ShuffleEnv {
     max_message_bytes: usize,
     clients: Mutex<HashMap<String, ExecutorServiceClient<Channel>>>,
     bytes_fetched: AtomicU64,
+    /// Permits are bytes: a remote read holds its segment's length (capped at the whole budget)
+    /// while it is fetched and decoded (Spark's `spark.reducer.maxSizeInFlight`, shared by all
+    /// tasks of the process).
+    in_flight: Semaphore,
+    max_in_flight: usize,
 }
 
 impl ShuffleEnv {
     /// `read_host_local` lets this process map files of other executors on the same host
-    /// directly (Spark's `spark.shuffle.readHostLocalDisk`).
+    /// directly (Spark's `spark.shuffle.readHostLocalDisk`); `max_in_flight` bounds the bytes
+    /// being fetched from other executors at once.
     pub fn new(
         executor_id: impl Into<String>,
         host: impl Into<String>,
         read_host_local: bool,
         max_message_bytes: usize,
+        max_in_flight: usize,
     ) -> Self {
+        let max_in_flight = max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
         Self {
             executor_id: executor_id.into(),
             host: host.into(),
@@ -66,6 +74,8 @@ impl ShuffleEnv {
             max_message_bytes,
             clients: Mutex::new(HashMap::new()),
             bytes_fetched: AtomicU64::new(0),
+            in_flight: Semaphore::new(max_in_flight),
+            max_in_flight,
         }
     }
 
@@ -93,6 +103,12 @@ impl ShuffleEnv {
             let bytes = segment_bytes(&file, offset, length).map_err(|e| e.to_string())?;
             return decode_segment(bytes).map_err(|e| e.to_string());
         }
+        let permits = (length as usize).clamp(1, self.max_in_flight) as u32;
+        let _in_flight = self
+            .in_flight
+            .acquire_many(permits)
+            .await
+            .map_err(|_| "shuffle fetch limiter closed".to_string())?;
         let mut client = self.client(&output.host, output.port).await?;
         let request = FetchShuffleRequest {
             job_id: job_id.to_string(),
@@ -107,16 +123,18 @@ impl ShuffleEnv {
                 return Err(format!("fetch refused: {}", status.message()));
             }
         };
-        let mut decoder = SegmentDecoder::default();
-        let mut batches = Vec::new();
+        // The segment is gathered whole (at most `max_in_flight` bytes are fetched at once) and
+        // decoded message by message, as a local one is.
+        let mut chunks = Vec::new();
         let mut received = 0u64;
         loop {
             match stream.message().await {
                 Ok(Some(chunk)) => {
                     received += chunk.data.len() as u64;
-                    decoder
-                        .push(chunk.data, &mut batches)
-                        .map_err(|e| e.to_string())?;
+                    if received > length {
+                        return Err(format!("expected {length} bytes, received more"));
+                    }
+                    chunks.push(chunk.data);
                 }
                 Ok(None) => break,
                 Err(status) => {
@@ -129,8 +147,17 @@ impl ShuffleEnv {
         if received != length {
             return Err(format!("expected {length} bytes, received {received}"));
         }
-        decoder.finish().map_err(|e| e.to_string())?;
-        Ok(batches)
+        let segment = match chunks.len() {
+            1 => chunks.pop().unwrap_or_default(),
+            _ => {
+                let mut whole = bytes::BytesMut::with_capacity(length as usize);
+                for chunk in &chunks {
+                    whole.extend_from_slice(chunk);
+                }
+                whole.freeze()
+            }
+        };
+        decode_segment(segment).map_err(|e| e.to_string())
     }
 
     async fn client(

@@ -22,6 +22,8 @@ use arrow::ipc::writer::{IpcWriteOptions, StreamWriter};
 use bytes::Bytes;
 use datafusion::error::{DataFusionError, Result};
 
+use crate::memory::Codec;
+
 /// Alignment of every segment and of every buffer inside it.
 const ALIGNMENT: usize = 64;
 
@@ -35,9 +37,35 @@ pub struct Segment {
 }
 
 /// Counts bytes as they pass, so segment offsets need no `seek`.
-struct CountingWriter<W> {
+#[derive(Debug)]
+pub struct CountingWriter<W> {
     inner: W,
     written: u64,
+}
+
+impl<W: Write> CountingWriter<W> {
+    /// Wraps `inner`, counting from 0.
+    pub fn new(inner: W) -> Self {
+        Self { inner, written: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// The wrapped writer.
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+
+    /// Pads with zeros to the next [`ALIGNMENT`] boundary; returns the aligned offset.
+    fn align(&mut self) -> Result<u64> {
+        let padding = (ALIGNMENT - (self.written as usize % ALIGNMENT)) % ALIGNMENT;
+        self.write_all(&[0u8; ALIGNMENT][..padding])
+            .map_err(|e| DataFusionError::Execution(format!("shuffle write: {e}")))?;
+        Ok(self.written)
+    }
 }
 
 impl<W: Write> Write for CountingWriter<W> {
@@ -55,52 +83,143 @@ fn io_err(path: &Path, e: std::io::Error) -> DataFusionError {
     DataFusionError::Execution(format!("shuffle file {}: {e}", path.display()))
 }
 
-/// Writes `partitions[i]` as the segment of reduce partition `i` (empty partitions get no segment)
-/// and returns the segment table. Blocking: call from `spawn_blocking`.
+/// Arrow IPC options of every shuffle segment: 64-byte alignment, compressed per `codec`.
+pub fn ipc_options(codec: Codec) -> Result<IpcWriteOptions> {
+    Ok(
+        IpcWriteOptions::try_new(ALIGNMENT, false, MetadataVersion::V5)?
+            .try_with_compression(codec.ipc())?,
+    )
+}
+
+/// Appends `batches` as one aligned segment of `reduce_partition` (nothing if they hold no
+/// rows).
+pub fn write_segment<W: Write>(
+    out: &mut CountingWriter<W>,
+    schema: &SchemaRef,
+    reduce_partition: usize,
+    batches: &[RecordBatch],
+    options: &IpcWriteOptions,
+) -> Result<Option<Segment>> {
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    if rows == 0 {
+        return Ok(None);
+    }
+    let offset = out.align()?;
+    let mut writer = StreamWriter::try_new_with_options(&mut *out, schema, options.clone())?;
+    for batch in batches {
+        if batch.num_rows() > 0 {
+            writer.write(batch)?;
+        }
+    }
+    writer.finish()?;
+    drop(writer);
+    Ok(Some(Segment {
+        reduce_partition: reduce_partition as u32,
+        offset,
+        length: out.written - offset,
+        rows: rows as u64,
+    }))
+}
+
+/// A spill run of the shuffle writer: segments (at most one per reduce partition) in a file
+/// whose bytes are given as consecutive chunks.
+#[derive(Debug, Clone)]
+pub struct RunBytes {
+    pub chunks: Vec<Bytes>,
+    pub segments: Vec<Segment>,
+}
+
+impl RunBytes {
+    /// Copies `length` bytes from `offset` of the run into `out`.
+    fn copy_range<W: Write>(&self, offset: u64, length: u64, out: &mut W) -> Result<()> {
+        let mut position = 0u64;
+        let (mut start, end) = (offset, offset + length);
+        for chunk in &self.chunks {
+            let chunk_end = position + chunk.len() as u64;
+            if start < chunk_end && start < end {
+                let from = (start - position) as usize;
+                let to = (end.min(chunk_end) - position) as usize;
+                out.write_all(&chunk[from..to])
+                    .map_err(|e| DataFusionError::Execution(format!("shuffle merge: {e}")))?;
+                start = chunk_end.min(end);
+            }
+            position = chunk_end;
+        }
+        if start != end {
+            return Err(DataFusionError::Execution(format!(
+                "shuffle spill run is shorter than its segment table ({offset}+{length})"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Writes the shuffle file of one map task: for each reduce partition `i`, its segments from
+/// every spill run (copied as they are), then `partitions[i]` from memory. Empty partitions get
+/// no segment; a partition may get several. Returns the segment table. Blocking: call from
+/// `spawn_blocking`.
 pub fn write_shuffle_file(
     path: &Path,
     schema: &SchemaRef,
+    runs: &[RunBytes],
     partitions: Vec<Vec<RecordBatch>>,
+    codec: Codec,
 ) -> Result<Vec<Segment>> {
     let tmp = path.with_extension("tmp");
-    let file = File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
-    let mut out = CountingWriter {
-        inner: BufWriter::with_capacity(1 << 20, file),
-        written: 0,
-    };
-    let options = IpcWriteOptions::try_new(ALIGNMENT, false, MetadataVersion::V5)?;
-    let mut segments = Vec::new();
-    for (reduce_partition, batches) in partitions.into_iter().enumerate() {
-        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-        if rows == 0 {
-            continue;
+    let result = write_to(&tmp, schema, runs, partitions, codec);
+    match result {
+        Ok(segments) => {
+            std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
+            Ok(segments)
         }
-        let padding = (ALIGNMENT - (out.written as usize % ALIGNMENT)) % ALIGNMENT;
-        out.write_all(&[0u8; ALIGNMENT][..padding])
-            .map_err(|e| io_err(&tmp, e))?;
-        let offset = out.written;
-        let mut writer = StreamWriter::try_new_with_options(&mut out, schema, options.clone())?;
-        for batch in &batches {
-            if batch.num_rows() > 0 {
-                writer.write(batch)?;
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn write_to(
+    tmp: &Path,
+    schema: &SchemaRef,
+    runs: &[RunBytes],
+    partitions: Vec<Vec<RecordBatch>>,
+    codec: Codec,
+) -> Result<Vec<Segment>> {
+    let file = File::create(tmp).map_err(|e| io_err(tmp, e))?;
+    let mut out = CountingWriter::new(BufWriter::with_capacity(1 << 20, file));
+    let options = ipc_options(codec)?;
+    let mut segments = Vec::new();
+    let reduce_partitions = runs
+        .iter()
+        .flat_map(|r| r.segments.iter().map(|s| s.reduce_partition as usize + 1))
+        .max()
+        .unwrap_or(0)
+        .max(partitions.len());
+    let mut partitions = partitions.into_iter();
+    for reduce_partition in 0..reduce_partitions {
+        for run in runs {
+            for seg in run
+                .segments
+                .iter()
+                .filter(|s| s.reduce_partition as usize == reduce_partition)
+            {
+                let offset = out.align()?;
+                run.copy_range(seg.offset, seg.length, &mut out)?;
+                segments.push(Segment { offset, ..*seg });
             }
         }
-        writer.finish()?;
-        drop(writer);
-        segments.push(Segment {
-            reduce_partition: reduce_partition as u32,
-            offset,
-            length: out.written - offset,
-            rows: rows as u64,
-        });
+        let batches = partitions.next().unwrap_or_default();
+        if let Some(seg) = write_segment(&mut out, schema, reduce_partition, &batches, &options)? {
+            segments.push(seg);
+        }
     }
     let file = out
         .inner
         .into_inner()
-        .map_err(|e| io_err(&tmp, e.into_error()))?;
+        .map_err(|e| io_err(tmp, e.into_error()))?;
     // No fsync: shuffle files are scratch data that is regenerated if the host goes away.
     drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
     Ok(segments)
 }
 
@@ -159,13 +278,67 @@ impl SegmentDecoder {
     }
 }
 
-/// Decodes a complete segment.
+/// Decodes a complete segment, one IPC message at a time.
+///
+/// Each message is handed to the decoder as its own buffer, so that arrays which reference the
+/// segment's bytes (uncompressed buffers, read in place) hold a buffer the size of their own
+/// message: memory accounting measures an array by its buffers' capacity, and arrays sharing one
+/// buffer the size of the whole segment would each be counted as the whole segment.
 pub fn decode_segment(bytes: Bytes) -> Result<Vec<RecordBatch>> {
     let mut decoder = SegmentDecoder::default();
     let mut batches = Vec::new();
-    decoder.push(bytes, &mut batches)?;
+    for message in split_messages(&bytes)? {
+        decoder.push(message, &mut batches)?;
+    }
     decoder.finish()?;
     Ok(batches)
+}
+
+/// Cuts an Arrow IPC stream into its messages (framing prefix, metadata and body each), ending
+/// with the end-of-stream marker. Bytes that do not frame as IPC are left to the decoder,
+/// which reports them.
+pub fn split_messages(bytes: &Bytes) -> Result<Vec<Bytes>> {
+    let mut messages = Vec::new();
+    let mut position = 0usize;
+    let read_i32 = |at: usize| -> Option<i32> {
+        let raw: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+        Some(i32::from_le_bytes(raw))
+    };
+    while position < bytes.len() {
+        // `0xFFFFFFFF` continuation marker then the metadata length (older streams: the length
+        // alone).
+        let (prefix, meta_len) = match read_i32(position) {
+            Some(-1) => (8, read_i32(position + 4)),
+            other => (4, other),
+        };
+        let Some(meta_len) = meta_len.and_then(|l| usize::try_from(l).ok()) else {
+            break;
+        };
+        let meta_start = position + prefix;
+        let Some(meta) = bytes.get(meta_start..meta_start + meta_len) else {
+            break;
+        };
+        let body_len = if meta_len == 0 {
+            0
+        } else {
+            match arrow::ipc::root_as_message(meta) {
+                Ok(message) => usize::try_from(message.bodyLength()).unwrap_or(usize::MAX),
+                Err(_) => break,
+            }
+        };
+        let Some(end) = (meta_start + meta_len)
+            .checked_add(body_len)
+            .filter(|end| *end <= bytes.len())
+        else {
+            break;
+        };
+        messages.push(bytes.slice(position..end));
+        position = end;
+    }
+    if position < bytes.len() {
+        messages.push(bytes.slice(position..));
+    }
+    Ok(messages)
 }
 
 #[cfg(test)]
@@ -191,7 +364,7 @@ mod tests {
         let path = dir.path().join("m0.data");
         let schema = batch(0, 1).schema();
         let parts = vec![vec![batch(0, 3), batch(3, 2)], vec![], vec![batch(100, 7)]];
-        let segments = write_shuffle_file(&path, &schema, parts)?;
+        let segments = write_shuffle_file(&path, &schema, &[], parts, Codec::None)?;
         assert_eq!(segments.len(), 2);
         assert_eq!(segments[0].rows, 5);
         assert_eq!(segments[1].reduce_partition, 2);
@@ -221,8 +394,13 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| DataFusionError::External(e.into()))?;
         let path = dir.path().join("m1.data");
         let schema = batch(0, 1).schema();
-        let segments =
-            write_shuffle_file(&path, &schema, vec![vec![batch(0, 1000), batch(5, 10)]])?;
+        let segments = write_shuffle_file(
+            &path,
+            &schema,
+            &[],
+            vec![vec![batch(0, 1000), batch(5, 10)]],
+            Codec::Lz4,
+        )?;
         let file = map_file(&path)?;
         let seg = segment_bytes(&file, segments[0].offset, segments[0].length)?;
         let mut decoder = SegmentDecoder::default();
@@ -232,6 +410,42 @@ mod tests {
         }
         decoder.finish()?;
         assert_eq!(out, vec![batch(0, 1000), batch(5, 10)]);
+        Ok(())
+    }
+
+    #[test]
+    fn spill_runs_are_merged_partition_by_partition() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| DataFusionError::External(e.into()))?;
+        let schema = batch(0, 1).schema();
+        // A run written as a spill would be: a plain stream of segments, in two chunks.
+        let mut run = CountingWriter::new(Vec::new());
+        let options = ipc_options(Codec::Zstd)?;
+        let mut run_segments = Vec::new();
+        for (p, b) in [(0, batch(0, 4)), (1, batch(10, 3))] {
+            run_segments.extend(write_segment(&mut run, &schema, p, &[b], &options)?);
+        }
+        let bytes = Bytes::from(run.into_inner());
+        let cut = 37;
+        let runs = [RunBytes {
+            chunks: vec![bytes.slice(..cut), bytes.slice(cut..)],
+            segments: run_segments,
+        }];
+        let path = dir.path().join("m2.data");
+        let memory = vec![vec![batch(100, 2)], vec![], vec![batch(200, 1)]];
+        let segments = write_shuffle_file(&path, &schema, &runs, memory, Codec::Lz4)?;
+        let file = map_file(&path)?;
+        let read = |p: u32| -> Result<Vec<RecordBatch>> {
+            let mut out = Vec::new();
+            for s in segments.iter().filter(|s| s.reduce_partition == p) {
+                assert_eq!(s.offset % ALIGNMENT as u64, 0);
+                out.extend(decode_segment(segment_bytes(&file, s.offset, s.length)?)?);
+            }
+            Ok(out)
+        };
+        assert_eq!(read(0)?, vec![batch(0, 4), batch(100, 2)]);
+        assert_eq!(read(1)?, vec![batch(10, 3)]);
+        assert_eq!(read(2)?, vec![batch(200, 1)]);
+        assert!(!path.with_extension("tmp").exists());
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
@@ -33,6 +34,8 @@ use crate::error::FetchFailedError;
 pub struct TaskInputs {
     pub job_id: String,
     pub by_stage: HashMap<u32, Arc<Vec<MapOutput>>>,
+    /// Shuffle bytes read so far by this task (local and remote), for its metrics.
+    pub bytes_read: AtomicU64,
 }
 
 /// How many segments one reader partition fetches ahead of the one it is decoding.
@@ -222,7 +225,10 @@ impl ExecutionPlan for ShuffleReaderExec {
         let job_id = inputs.job_id.clone();
         let stage_id = self.stage_id;
         let stream = futures::stream::iter(reads)
-            .map(move |read| read_segment(Arc::clone(&env), job_id.clone(), stage_id, read))
+            .map(move |read| {
+                inputs.bytes_read.fetch_add(read.length, Ordering::Relaxed);
+                read_segment(Arc::clone(&env), job_id.clone(), stage_id, read)
+            })
             .buffered(FETCH_AHEAD)
             .map_ok(|batches| futures::stream::iter(batches.into_iter().map(Ok)))
             .try_flatten();
@@ -305,9 +311,10 @@ mod fetch_failure_tests {
         let inputs = TaskInputs {
             job_id: "job".into(),
             by_stage: HashMap::from([(2, Arc::new(vec![output]))]),
+            ..Default::default()
         };
         // Same host, host-local reads on: the reader maps the (missing) file directly.
-        let env = ShuffleEnv::new("exec-1", "127.0.0.1", true, 1 << 20);
+        let env = ShuffleEnv::new("exec-1", "127.0.0.1", true, 1 << 20, 1 << 20);
         let config = SessionConfig::new()
             .with_extension(Arc::new(env))
             .with_extension(Arc::new(inputs));
