@@ -1,9 +1,12 @@
-//! `ember-benches`: TPC-H on Ember, JVM Spark and single-node DataFusion, side by side.
+//! `ember-benches`: TPC-H on Ember, JVM Spark and single-node DataFusion, side by side; and
+//! Ember's shuffle path alone against memory bandwidth.
 //!
 //! ```text
 //! cargo run --release -p ember-benches -- tpch --scale 1 --engines ember,spark,datafusion
+//! cargo run --release -p ember-benches -- shuffle --mib 512 --partitions 8 --codec all
 //! ```
 //!
+//! `tpch`:
 //! Data is generated once with `tpchgen` into `--data-dir`. Every engine runs in its own fresh
 //! worker process, one at a time: Ember on `local[N]` and on `local-cluster[E,C,M]` (through its
 //! public `Session` API), JVM Spark through pyspark in a virtual environment created on first
@@ -11,10 +14,17 @@
 //! `--iterations` times; medians are reported. Results are compared with JVM Spark's (or
 //! DataFusion's when Spark does not run); the command fails if an Ember result differs.
 //! Reports go to `--out`: `report.json`, `report.md` and SVG charts.
+//!
+//! `shuffle` (see [`shuffle`]): one map output written, read locally and fetched over gRPC with
+//! Ember's shuffle functions, against a copy of the same bytes; `shuffle.md` and `shuffle.json`
+//! go to `--out`.
 
 mod procmem;
 mod report;
 mod runner;
+mod shuffle;
+mod shuffle_report;
+mod shuffle_server;
 mod spark;
 mod worker;
 
@@ -32,7 +42,7 @@ use crate::runner::{RunSpec, WorkerCommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "ember-benches",
-    about = "TPC-H benchmarks: Ember against JVM Spark and DataFusion"
+    about = "Benchmarks: TPC-H on Ember, JVM Spark and DataFusion; Ember's shuffle path"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -70,6 +80,33 @@ enum Command {
         #[arg(long, default_value = "target/tpch-data")]
         data_dir: PathBuf,
         /// Where the report and the engines' results go
+        #[arg(long, default_value = "target/bench-report")]
+        out: PathBuf,
+    },
+    /// Measure the shuffle path alone (write, local read, remote fetch) against memcpy
+    Shuffle {
+        /// Arrow bytes of the map output, MiB
+        #[arg(long, default_value_t = 512)]
+        mib: usize,
+        /// Reduce partitions (segments per shuffle file)
+        #[arg(long, default_value_t = 8)]
+        partitions: usize,
+        /// Codecs: none, lz4, zstd, or all
+        #[arg(long, value_delimiter = ',', default_value = "all")]
+        codec: Vec<String>,
+        /// Timed runs per step (after one warm-up)
+        #[arg(long, default_value_t = 3)]
+        iterations: usize,
+        /// Rows per generated batch
+        #[arg(long, default_value_t = 8192)]
+        batch_rows: usize,
+        /// Memory-backed folder for the tmpfs rows
+        #[arg(long, default_value = "/dev/shm")]
+        tmpfs_dir: PathBuf,
+        /// Disk-backed folder for the disk rows
+        #[arg(long, default_value = "target/bench-shuffle")]
+        disk_dir: PathBuf,
+        /// Where shuffle.md and shuffle.json go
         #[arg(long, default_value = "target/bench-report")]
         out: PathBuf,
     },
@@ -125,6 +162,31 @@ async fn main() -> ExitCode {
             })
             .await
         }
+        Command::Shuffle {
+            mib,
+            partitions,
+            codec,
+            iterations,
+            batch_rows,
+            tmpfs_dir,
+            disk_dir,
+            out,
+        } => match shuffle::parse_codecs(&codec) {
+            Ok(codecs) => shuffle::run(&shuffle::ShuffleArgs {
+                mib,
+                partitions,
+                batch_rows,
+                codecs,
+                iterations,
+                tmpfs_dir,
+                disk_dir,
+                out,
+            })
+            .await
+            .map(|_report| ())
+            .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
         tpch => run_tpch(tpch),
     };
     match result {

@@ -401,6 +401,9 @@ impl<'a> OutputPlacement<'a> {
                     }
                 } else {
                     budget.force_charge_tmpfs(size - estimate);
+                    if let Some(dir) = dir {
+                        dir.take((size - estimate) as u64);
+                    }
                 }
                 budget.hold_for_job(self.job_id, size);
             }

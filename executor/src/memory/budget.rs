@@ -3,9 +3,10 @@
 //! RAM charged to the same container as the heap.
 //!
 //! The rule: `operator reservations + tmpfs bytes <= pool size`. Operators are refused memory
-//! (and spill) once tmpfs files take their share; a write into tmpfs is refused once it would
-//! take the budget more than a quarter over the pool size (operators still hold their memory
-//! while they write the spill that frees it), and goes to a disk-backed local dir instead.
+//! (and spill) once tmpfs files take their share; a write into tmpfs is refused once tmpfs files
+//! would hold more than half the pool, or the budget would go more than a quarter over the pool
+//! size (operators still hold their memory while they write the spill that frees it), and goes
+//! to a disk-backed local dir instead.
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -89,7 +90,9 @@ impl MemoryBudget {
         let mut current = self.tmpfs_bytes.load(Ordering::Relaxed);
         loop {
             let after = current.saturating_add(bytes);
-            if after > size || self.inner.reserved().saturating_add(after) > ceiling {
+            // tmpfs files take at most half the pool: operators that cannot spill (merges,
+            // broadcast build sides) keep the other half.
+            if after > size / 2 || self.inner.reserved().saturating_add(after) > ceiling {
                 return false;
             }
             match self.tmpfs_bytes.compare_exchange_weak(
@@ -240,16 +243,20 @@ mod tests {
         let budget = MemoryBudget::new(Some(1000));
         let pool = budget.pool();
         let r = MemoryConsumer::new("sort").register(&pool);
-        assert!(budget.try_charge_tmpfs(600));
-        assert!(r.try_grow(500).is_err(), "600 + 500 > 1000");
-        r.try_grow(400).expect("600 + 400 fits");
-        // Operators hold 400: a tmpfs write may overshoot the pool by a quarter, not more.
-        assert!(budget.try_charge_tmpfs(250));
-        assert!(!budget.try_charge_tmpfs(1));
-        budget.release_tmpfs(850);
+        assert!(budget.try_charge_tmpfs(400));
+        assert!(
+            !budget.try_charge_tmpfs(101),
+            "tmpfs files take at most half the pool"
+        );
+        assert!(r.try_grow(700).is_err(), "400 + 700 > 1000");
+        r.try_grow(600).expect("400 + 600 fits");
+        // Operators hold 600: a tmpfs write may overshoot the pool by a quarter, not more.
+        assert!(budget.try_charge_tmpfs(50));
+        assert!(!budget.try_charge_tmpfs(51));
+        budget.release_tmpfs(450);
         assert_eq!(budget.tmpfs_bytes(), 0);
-        assert_eq!(budget.tmpfs_peak(), 850);
-        r.try_grow(600).expect("the whole pool is free again");
+        assert_eq!(budget.tmpfs_peak(), 450);
+        r.try_grow(400).expect("the whole pool is free again");
     }
 
     #[test]

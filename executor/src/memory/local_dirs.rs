@@ -45,6 +45,11 @@ impl LocalDir {
             .is_ok()
     }
 
+    /// Takes `bytes` whatever the capacity (a file already written is there).
+    pub fn take(&self, bytes: u64) {
+        self.used.fetch_add(bytes, Ordering::Relaxed);
+    }
+
     /// Gives back bytes taken with [`Self::try_take`].
     pub fn give_back(&self, bytes: u64) {
         let _ = self

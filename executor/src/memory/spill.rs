@@ -319,7 +319,7 @@ mod tests {
     #[tokio::test]
     async fn a_refused_tmpfs_write_continues_on_disk_and_reads_back_whole() -> Result<()> {
         let (_a, _b, dirs) = dirs(true);
-        let budget = MemoryBudget::new(Some(1000));
+        let budget = MemoryBudget::new(Some(2000));
         let metrics = Arc::new(SpillMetrics::default());
         let files = SpillFiles::new(
             Arc::clone(&dirs),
@@ -332,7 +332,7 @@ mod tests {
         let mut writer = file.open_writer()?;
         writer.write_all(&[1u8; 600])?;
         assert_eq!(budget.tmpfs_bytes(), 600);
-        writer.write_all(&[2u8; 600])?; // 1200 > 1000: goes to disk
+        writer.write_all(&[2u8; 600])?; // 1200 > half of 2000: goes to disk
         writer.finish()?;
         assert_eq!(budget.tmpfs_bytes(), 600);
         assert_eq!(file.size(), Some(1200));
