@@ -125,13 +125,11 @@ impl ExecutorService for ExecutorGrpc {
             .lock()
             .await
             .retain(|(job, _), _| *job != job_id);
-        let dirs = Arc::clone(&self.state.dirs);
-        let job = job_id.clone();
-        let removed = tokio::task::spawn_blocking(move || dirs.remove_job(&job))
+        let state = Arc::clone(&self.state);
+        tokio::task::spawn_blocking(move || state.dirs.remove_job(&job_id, &state.budget))
             .await
+            .map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?
             .map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?;
-        self.state.budget.release_job(&job_id);
-        removed.map_err(|e| Status::internal(format!("cannot remove job files: {e}")))?;
         Ok(Response::new(RemoveJobResponse {}))
     }
 

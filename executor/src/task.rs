@@ -327,13 +327,13 @@ async fn report(state: &ExecutorState, key: TaskKey, outcome: Outcome, metrics: 
 
 /// Chooses the local dir of a map task's shuffle file and keeps the memory budget right about
 /// it: a file in a memory-backed dir is charged (first its size estimate, then its real size)
-/// and held until its job is removed.
+/// until its job is removed.
 struct OutputPlacement<'a> {
     state: &'a ExecutorState,
     job_id: &'a str,
     file: &'a str,
     /// (dir index, bytes) charged to a memory-backed dir and the budget for the file.
-    charged: std::sync::Mutex<Option<(usize, usize)>>,
+    charged: std::sync::Mutex<Option<(usize, u64)>>,
 }
 
 impl<'a> OutputPlacement<'a> {
@@ -352,15 +352,11 @@ impl<'a> OutputPlacement<'a> {
         let budget = &self.state.budget;
         for dir in self.state.dirs.rotation() {
             if dir.memory_backed {
-                if !dir.try_take(estimate) {
-                    continue;
-                }
-                if !budget.try_charge_tmpfs(estimate as usize) {
-                    dir.give_back(estimate);
+                if !budget.try_charge_file(dir, estimate) {
                     continue;
                 }
                 if let Ok(mut charged) = self.charged.lock() {
-                    *charged = Some((self.state.dirs.index_of(dir), estimate as usize));
+                    *charged = Some((self.state.dirs.index_of(dir), estimate));
                 }
             }
             let folder = LocalDirs::job_dir(dir, self.job_id);
@@ -385,34 +381,20 @@ impl<'a> OutputPlacement<'a> {
         let Some((dir_index, estimate)) = charged else {
             return written;
         };
+        let Some(dir) = self.state.dirs.dir(dir_index) else {
+            return written;
+        };
         let budget = &self.state.budget;
-        let dir = self.state.dirs.dir(dir_index);
         let size = written
             .as_ref()
             .ok()
             .and_then(|r| std::fs::metadata(&r.path).ok())
-            .map(|m| m.len() as usize);
+            .map(|m| m.len());
+        // The file's bytes stay charged until `LocalDirs::remove_job` deletes it.
         match size {
-            Some(size) => {
-                if size <= estimate {
-                    budget.release_tmpfs(estimate - size);
-                    if let Some(dir) = dir {
-                        dir.give_back((estimate - size) as u64);
-                    }
-                } else {
-                    budget.force_charge_tmpfs(size - estimate);
-                    if let Some(dir) = dir {
-                        dir.take((size - estimate) as u64);
-                    }
-                }
-                budget.hold_for_job(self.job_id, size);
-            }
-            None => {
-                budget.release_tmpfs(estimate);
-                if let Some(dir) = dir {
-                    dir.give_back(estimate as u64);
-                }
-            }
+            Some(size) if size <= estimate => budget.release_file(dir, estimate - size),
+            Some(size) => budget.force_charge_file(dir, size - estimate),
+            None => budget.release_file(dir, estimate),
         }
         written
     }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub mod docker;
 pub mod golden;
+pub mod local_dirs;
 pub mod results;
 
 use arrow::array::{Array, ArrayRef, RecordBatch};

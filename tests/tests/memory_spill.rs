@@ -3,41 +3,14 @@
 //! must spill, every executor's peak RSS must stay under its memory plus the documented
 //! overhead, and no shuffle or spill file may outlive its job.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
-
 use arrow::array::{Array, Int64Array};
 use ember::Session;
 use ember_executor::memory::{default_overhead_bytes, process::status_kib};
+use ember_tests::local_dirs::{entries_left, files_left};
 use ember_tests::{check_tpch, register_tpch, shared_tpch};
 use futures::StreamExt;
 
 const EXECUTOR_MIB: u64 = 192;
-
-/// Files below `dir`, without the executors' lock files.
-fn files_under(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else if path.file_name().is_some_and(|n| n != ".lock") {
-            out.push(path.display().to_string());
-        }
-    }
-    out
-}
-
-async fn wait_until_empty(dir: &Path) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !files_under(dir).is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    files_under(dir)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queries_larger_than_executor_memory_spill_and_succeed() {
@@ -66,10 +39,7 @@ async fn queries_larger_than_executor_memory_spill_and_succeed() {
             .unwrap_or(0);
         eprintln!("q{q}: spilled {bytes} bytes, peak task reservation {peak} bytes");
         spilled += bytes;
-        assert_eq!(
-            wait_until_empty(local_dir.path()).await,
-            Vec::<String>::new()
-        );
+        assert_eq!(files_left(local_dir.path()).await, Vec::<String>::new());
     }
 
     // A sort of every lineitem row: far more than an executor holds. The order is checked as
@@ -177,22 +147,8 @@ async fn queries_larger_than_executor_memory_spill_and_succeed() {
         );
     }
 
-    assert_eq!(
-        wait_until_empty(local_dir.path()).await,
-        Vec::<String>::new()
-    );
+    assert_eq!(files_left(local_dir.path()).await, Vec::<String>::new());
     session.stop().await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_dir(local_dir.path())
-        .map(|d| d.count())
-        .unwrap_or(0)
-        > 0
-        && Instant::now() < deadline
-    {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let left: Vec<_> = std::fs::read_dir(local_dir.path())
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let left = entries_left(local_dir.path()).await;
     assert!(left.is_empty(), "left behind: {left:?}");
 }

@@ -8,16 +8,17 @@
 //! size (operators still hold their memory while they write the spill that frees it), and goes
 //! to a disk-backed local dir instead.
 
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::memory_pool::{
     FairSpillPool, MemoryConsumer, MemoryLimit, MemoryPool, MemoryReservation, TrackConsumersPool,
     UnboundedMemoryPool,
 };
+
+use super::local_dirs::LocalDir;
 
 /// An executor's memory budget. Cheap to share; all counters are atomic.
 #[derive(Debug)]
@@ -27,8 +28,6 @@ pub struct MemoryBudget {
     inner: Arc<dyn MemoryPool>,
     tmpfs_bytes: AtomicUsize,
     tmpfs_peak: AtomicUsize,
-    /// tmpfs bytes of shuffle outputs, by job: they stay until the job's files are removed.
-    job_files: Mutex<HashMap<String, usize>>,
 }
 
 impl MemoryBudget {
@@ -48,7 +47,6 @@ impl MemoryBudget {
             inner,
             tmpfs_bytes: AtomicUsize::new(0),
             tmpfs_peak: AtomicUsize::new(0),
-            job_files: Mutex::new(HashMap::new()),
         })
     }
 
@@ -110,29 +108,30 @@ impl MemoryBudget {
         }
     }
 
-    /// Charges `bytes` whatever the budget says: a file already written in a memory-backed
-    /// dir is RAM in use, refused or not.
-    pub fn force_charge_tmpfs(&self, bytes: usize) {
-        self.add_tmpfs(bytes);
-    }
-
-    /// Records that `bytes` already charged belong to a shuffle output of `job_id`, released
-    /// by [`Self::release_job`].
-    pub fn hold_for_job(&self, job_id: &str, bytes: usize) {
-        if let Ok(mut jobs) = self.job_files.lock() {
-            *jobs.entry(job_id.to_string()).or_default() += bytes;
+    /// Charges `bytes` of a file in memory-backed `dir` to the dir's capacity and to the
+    /// budget together, or to neither (`false`).
+    pub fn try_charge_file(&self, dir: &LocalDir, bytes: u64) -> bool {
+        if !dir.try_take(bytes) {
+            return false;
         }
+        if !self.try_charge_tmpfs(bytes as usize) {
+            dir.give_back(bytes);
+            return false;
+        }
+        true
     }
 
-    /// Returns the tmpfs bytes of a job's shuffle outputs (its files were deleted).
-    pub fn release_job(&self, job_id: &str) {
-        let held = self
-            .job_files
-            .lock()
-            .ok()
-            .and_then(|mut jobs| jobs.remove(job_id))
-            .unwrap_or(0);
-        self.release_tmpfs(held);
+    /// Charges `bytes` of a file in memory-backed `dir` whatever the budget says: a file
+    /// already written there is RAM in use, refused or not.
+    pub fn force_charge_file(&self, dir: &LocalDir, bytes: u64) {
+        dir.take(bytes);
+        self.add_tmpfs(bytes as usize);
+    }
+
+    /// Returns bytes charged with [`Self::try_charge_file`] (the file was deleted or shrank).
+    pub fn release_file(&self, dir: &LocalDir, bytes: u64) {
+        dir.give_back(bytes);
+        self.release_tmpfs(bytes as usize);
     }
 
     fn add_tmpfs(&self, bytes: usize) {

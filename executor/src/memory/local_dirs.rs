@@ -9,6 +9,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use super::budget::MemoryBudget;
 use crate::error::{ExecutorError, Result};
 
 const WORK_DIR_PREFIX: &str = "ember-executor-";
@@ -140,11 +141,6 @@ impl LocalDirs {
         self.rotation().find(|d| !d.memory_backed)
     }
 
-    /// Whether any dir is memory-backed.
-    pub fn any_memory_backed(&self) -> bool {
-        self.dirs.iter().any(|d| d.memory_backed)
-    }
-
     /// Where a job's files go inside `dir`.
     pub fn job_dir(dir: &LocalDir, job_id: &str) -> PathBuf {
         dir.path.join(crate::executor::sanitize(job_id))
@@ -158,12 +154,12 @@ impl LocalDirs {
             .find(|p| p.is_file())
     }
 
-    /// Deletes a job's folders in every dir.
-    pub fn remove_job(&self, job_id: &str) -> std::io::Result<()> {
+    /// Deletes a job's folders in every dir, returning the charge of its shuffle outputs in
+    /// memory-backed dirs to `budget` (spill files return theirs when dropped).
+    pub fn remove_job(&self, job_id: &str, budget: &MemoryBudget) -> std::io::Result<()> {
         for dir in &self.dirs {
             let path = Self::job_dir(dir, job_id);
             if dir.memory_backed {
-                // Shuffle outputs stay until now; spill files gave their bytes back when dropped.
                 let held: u64 = std::fs::read_dir(&path)
                     .map(|entries| {
                         entries
@@ -174,7 +170,7 @@ impl LocalDirs {
                             .sum()
                     })
                     .unwrap_or(0);
-                dir.give_back(held);
+                budget.release_file(dir, held);
             }
             match std::fs::remove_dir_all(&path) {
                 Ok(()) => {}

@@ -1,5 +1,5 @@
-//! What the kernel says about this process's memory: its peak resident size and the limit and
-//! peak of its cgroup (a container's `--memory`, a pod's memory limit).
+//! What the kernel says about this process's memory: its peak resident size and the memory
+//! limit of its cgroup (a container's `--memory`, a pod's memory limit).
 
 use std::path::PathBuf;
 
@@ -55,12 +55,6 @@ fn read_v1(name: &str) -> Option<u64> {
 /// none), else v1 `memory.limit_in_bytes`.
 pub fn cgroup_memory_limit() -> Option<u64> {
     read_u64("memory.max").or_else(|| read_v1("memory.limit_in_bytes"))
-}
-
-/// The highest memory use of this process's cgroup (RSS plus page cache plus tmpfs pages):
-/// v2 `memory.peak`, else v1 `memory.max_usage_in_bytes`.
-pub fn cgroup_memory_peak() -> Option<u64> {
-    read_u64("memory.peak").or_else(|| read_v1("memory.max_usage_in_bytes"))
 }
 
 #[cfg(test)]

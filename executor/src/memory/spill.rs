@@ -35,7 +35,7 @@ pub struct SpillMetrics {
 }
 
 /// Creates a task's spill files. One per task, so that its counters are the task's.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SpillFiles {
     dirs: Arc<LocalDirs>,
     budget: Arc<MemoryBudget>,
@@ -89,12 +89,7 @@ impl TempFileFactory for SpillFiles {
         Ok(Arc::new(TieredSpillFile {
             inner: Arc::new(Mutex::new(Parts {
                 parts: vec![part],
-                factory: SpillFiles {
-                    dirs: Arc::clone(&self.dirs),
-                    budget: Arc::clone(&self.budget),
-                    job_id: self.job_id.clone(),
-                    metrics: Arc::clone(&self.metrics),
-                },
+                factory: self.clone(),
             })),
         }))
     }
@@ -169,27 +164,19 @@ impl Parts {
 }
 
 impl Parts {
-    /// Charges `len` bytes written into memory-backed dir `dir`: to the dir's capacity and to
-    /// the memory budget, or to neither.
+    /// Charges `len` bytes written into memory-backed dir `dir` (see
+    /// [`MemoryBudget::try_charge_file`]).
     fn charge(&self, dir: usize, len: usize) -> bool {
-        let Some(local) = self.factory.dirs.dir(dir) else {
-            return false;
-        };
-        if !local.try_take(len as u64) {
-            return false;
-        }
-        if !self.factory.budget.try_charge_tmpfs(len) {
-            local.give_back(len as u64);
-            return false;
-        }
-        true
+        self.factory
+            .dirs
+            .dir(dir)
+            .is_some_and(|local| self.factory.budget.try_charge_file(local, len as u64))
     }
 
     fn uncharge(&self, dir: usize, len: u64) {
         if let Some(local) = self.factory.dirs.dir(dir) {
-            local.give_back(len);
+            self.factory.budget.release_file(local, len);
         }
-        self.factory.budget.release_tmpfs(len as usize);
     }
 }
 
