@@ -677,7 +677,10 @@ async fn measure_all(
                                 length: s.length,
                                 message,
                             })?;
-                        batches.extend(got);
+                        batches.extend(
+                            decode_segment(got.bytes().clone())
+                                .map_err(ShuffleBenchError::shuffle(&label))?,
+                        );
                     }
                     verify(&label, &batches, data.check)
                 },

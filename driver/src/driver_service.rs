@@ -73,8 +73,10 @@ impl DriverService for DriverGrpc {
         request: Request<HeartbeatRequest>,
     ) -> Result<Response<HeartbeatResponse>, Status> {
         let (reply, rx) = oneshot::channel();
+        let request = request.into_inner();
         self.scheduler.send(Event::Heartbeat {
-            executor_id: request.into_inner().executor_id,
+            executor_id: request.executor_id,
+            metrics: request.metrics,
             reply,
         });
         let known = rx

@@ -299,6 +299,8 @@ impl Session {
             max_stage_attempts,
             executor_timeout: network_timeout,
             tick: Duration::from_millis(500).min(heartbeat),
+            // local and local-cluster executors are not replaced when they die.
+            no_executors_timeout: Some(Duration::ZERO),
         });
         let bind = format!("{host}:{port}");
         let listener = tokio::net::TcpListener::bind(&bind)
@@ -430,6 +432,12 @@ impl Session {
     /// Scheduler events (stages, tasks, executors) from now on: for progress reporting and tests.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SchedulerEvent> {
         self.inner.scheduler.subscribe()
+    }
+
+    /// What each live executor last reported in its heartbeat (memory, spill, shuffle, peak
+    /// RSS), by executor id.
+    pub async fn executor_metrics(&self) -> Vec<(String, ember_proto::ExecutorMetrics)> {
+        self.inner.scheduler.executor_metrics().await
     }
 
     /// `(executor id, pid)` of executor processes (empty for `local[N]`).

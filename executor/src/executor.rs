@@ -379,6 +379,7 @@ async fn heartbeat_loop(state: Arc<ExecutorState>) {
                 memory_reserved_bytes: state.budget.reserved() as u64,
                 tmpfs_bytes: state.budget.tmpfs_bytes() as u64,
                 peak_rss_bytes: crate::memory::process::peak_rss_bytes().unwrap_or(0),
+                peak_tmpfs_bytes: state.budget.tmpfs_peak() as u64,
             }),
         };
         let call = tokio::time::timeout(

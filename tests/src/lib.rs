@@ -9,6 +9,7 @@ pub mod docker;
 pub mod golden;
 pub mod local_dirs;
 pub mod results;
+pub mod sorted;
 
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow::datatypes::DataType;

@@ -3,12 +3,12 @@
 //! must spill, every executor's peak RSS must stay under its memory plus the documented
 //! overhead, and no shuffle or spill file may outlive its job.
 
-use arrow::array::{Array, Int64Array};
+use arrow::array::Array;
 use ember::Session;
 use ember_executor::memory::{default_overhead_bytes, process::status_kib};
 use ember_tests::local_dirs::{entries_left, files_left};
+use ember_tests::sorted::sort_lineitem_checked;
 use ember_tests::{check_tpch, register_tpch, shared_tpch};
-use futures::StreamExt;
 
 const EXECUTOR_MIB: u64 = 192;
 
@@ -44,55 +44,8 @@ async fn queries_larger_than_executor_memory_spill_and_succeed() {
 
     // A sort of every lineitem row: far more than an executor holds. The order is checked as
     // the rows stream in, and the row count and key sum against the table.
-    let expected = session
-        .sql("SELECT count(*), sum(l_orderkey) FROM lineitem")
-        .await
-        .expect("plans")
-        .collect()
-        .await
-        .expect("runs");
-    let column = |i: usize| {
-        expected[0]
-            .column(i)
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .expect("bigint")
-            .value(0)
-    };
-    let (expected_rows, expected_sum) = (column(0), column(1));
-    let mut stream = session
-        .sql("SELECT l_orderkey, l_comment FROM lineitem ORDER BY l_comment, l_orderkey")
-        .await
-        .expect("plans")
-        .execute_stream()
-        .await
-        .expect("runs");
-    let (mut rows, mut sum) = (0i64, 0i64);
-    let mut last: Option<(String, i64)> = None;
-    while let Some(batch) = stream.next().await {
-        let batch = batch.expect("sorted batch");
-        let keys = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Int64)
-            .expect("cast");
-        let keys = keys.as_any().downcast_ref::<Int64Array>().expect("bigint");
-        let comments =
-            arrow::compute::cast(batch.column(1), &arrow::datatypes::DataType::Utf8).expect("cast");
-        let comments = comments
-            .as_any()
-            .downcast_ref::<arrow::array::StringArray>()
-            .expect("string");
-        for i in 0..batch.num_rows() {
-            let row = (comments.value(i).to_string(), keys.value(i));
-            if let Some(previous) = &last {
-                assert!(previous <= &row, "out of order: {previous:?} then {row:?}");
-            }
-            sum += row.1;
-            rows += 1;
-            last = Some(row);
-        }
-        assert!(keys.null_count() == 0);
-    }
-    drop(stream);
-    assert_eq!((rows, sum), (expected_rows, expected_sum));
+    let sorted = sort_lineitem_checked(&session, "l_orderkey, l_linenumber, l_comment").await;
+    let rows = sorted.rows;
     let sort_spill: u64 = session
         .last_job_metrics()
         .iter()

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ember_proto::{ExecutorMetadata, MapOutput, TaskKey, TaskMetrics, TaskStatus};
+use ember_proto::{ExecutorMetadata, ExecutorMetrics, MapOutput, TaskKey, TaskMetrics, TaskStatus};
 use tokio::sync::oneshot;
 
 use super::link::ExecutorLink;
@@ -82,7 +82,12 @@ pub(crate) enum Event {
     /// Reply: whether the executor is known.
     Heartbeat {
         executor_id: String,
+        metrics: Option<ExecutorMetrics>,
         reply: oneshot::Sender<bool>,
+    },
+    /// Reply: the latest metrics each live executor reported.
+    ExecutorMetrics {
+        reply: oneshot::Sender<Vec<(String, ExecutorMetrics)>>,
     },
     TaskStatus(TaskStatus),
     ExecutorLost {

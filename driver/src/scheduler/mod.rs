@@ -32,6 +32,9 @@ pub struct SchedulerConfig {
     pub max_stage_attempts: u32,
     pub executor_timeout: Duration,
     pub tick: Duration,
+    /// How long jobs wait when no executor is left (`None`: for ever, a launcher replaces
+    /// executors). Launchers that never replace executors use zero.
+    pub no_executors_timeout: Option<Duration>,
 }
 
 /// A cheap, cloneable handle to the scheduler's event loop.
@@ -103,6 +106,13 @@ impl SchedulerHandle {
             executor_id: executor_id.to_string(),
             reason: reason.into(),
         });
+    }
+
+    /// The latest metrics each live executor reported in its heartbeat.
+    pub async fn executor_metrics(&self) -> Vec<(String, ember_proto::ExecutorMetrics)> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Event::ExecutorMetrics { reply });
+        rx.await.unwrap_or_default()
     }
 
     /// Stops the event loop after telling every executor to shut down.

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use ember_proto::{
-    LaunchTaskRequest, MapOutput, ShuffleInput, TaskKey, TaskStatus, task_failure, task_status,
+    ExecutorMetrics, LaunchTaskRequest, MapOutput, ShuffleInput, TaskKey, TaskStatus, task_failure,
+    task_status,
 };
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -22,6 +23,8 @@ struct ExecutorEntry {
     running: HashSet<u64>,
     /// (job, stage) plans already sent to it.
     plans_sent: HashSet<(String, u32)>,
+    /// What its last heartbeat reported.
+    metrics: ExecutorMetrics,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +87,8 @@ pub(super) struct State {
     /// Active jobs in submission order.
     jobs: Vec<JobRun>,
     next_attempt_id: u64,
+    /// Since when no executor is left, and why the last one went.
+    no_executors_since: Option<(Instant, String)>,
 }
 
 impl State {
@@ -99,6 +104,7 @@ impl State {
             executors: BTreeMap::new(),
             jobs: Vec::new(),
             next_attempt_id: 0,
+            no_executors_since: None,
         }
     }
 
@@ -124,6 +130,7 @@ impl State {
         match event {
             Event::ExecutorRegistered { metadata, link } => {
                 let id = metadata.executor_id.clone();
+                self.no_executors_since = None;
                 tracing::info!(executor = %id, host = %metadata.host, port = metadata.port, "executor added");
                 self.emit(SchedulerEvent::ExecutorAdded {
                     executor_id: id.clone(),
@@ -137,24 +144,43 @@ impl State {
                         last_seen: Instant::now(),
                         running: HashSet::new(),
                         plans_sent: HashSet::new(),
+                        metrics: ExecutorMetrics::default(),
                     },
                 );
             }
-            Event::Heartbeat { executor_id, reply } => {
+            Event::Heartbeat {
+                executor_id,
+                metrics,
+                reply,
+            } => {
                 let known = match self.executors.get_mut(&executor_id) {
                     Some(e) => {
                         e.last_seen = Instant::now();
+                        if let Some(m) = metrics {
+                            e.metrics = m;
+                        }
                         true
                     }
                     None => false,
                 };
                 let _ = reply.send(known);
             }
+            Event::ExecutorMetrics { reply } => {
+                let _ = reply.send(
+                    self.executors
+                        .iter()
+                        .map(|(id, e)| (id.clone(), e.metrics))
+                        .collect(),
+                );
+            }
             Event::TaskStatus(status) => self.on_task_status(status),
             Event::ExecutorLost {
                 executor_id,
                 reason,
-            } => self.on_executor_lost(&executor_id, &reason),
+            } => {
+                self.on_executor_lost(&executor_id, &reason);
+                self.abort_jobs_without_executors();
+            }
             Event::LaunchFailed {
                 executor_id,
                 task,
@@ -204,6 +230,7 @@ impl State {
                 for id in silent {
                     self.on_executor_lost(&id, &format!("no heartbeat for {timeout:?}"));
                 }
+                self.abort_jobs_without_executors();
             }
             Event::Stop { .. } => {}
         }
@@ -435,6 +462,9 @@ impl State {
             reason: reason.to_string(),
         });
         drop(entry);
+        if self.executors.is_empty() {
+            self.no_executors_since = Some((Instant::now(), format!("{executor_id}: {reason}")));
+        }
         for job in &mut self.jobs {
             // Outputs are still needed while some consumer has not finished, or for the result.
             let mut needed: HashSet<u32> = HashSet::from([job.final_stage]);
@@ -458,6 +488,25 @@ impl State {
                     }
                 }
             }
+        }
+    }
+
+    /// When no executor has been left for longer than the launcher needs to bring new ones,
+    /// jobs fail instead of waiting forever.
+    fn abort_jobs_without_executors(&mut self) {
+        let Some(wait) = self.config.no_executors_timeout else {
+            return;
+        };
+        let Some((since, last)) = &self.no_executors_since else {
+            return;
+        };
+        if since.elapsed() < wait || self.jobs.is_empty() {
+            return;
+        }
+        let reason = format!("no executor is left to run the job (the last one was lost: {last})");
+        let ids: Vec<String> = self.jobs.iter().map(|j| j.spec_id.clone()).collect();
+        for id in ids {
+            self.abort_job(&id, reason.clone());
         }
     }
 
@@ -730,6 +779,7 @@ mod tests {
                 max_stage_attempts,
                 executor_timeout: Duration::from_secs(60),
                 tick: Duration::from_secs(1),
+                no_executors_timeout: Some(Duration::ZERO),
             };
             Self {
                 state: State::new(config, events, listeners),
@@ -935,6 +985,28 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("division by zero"), "{message}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn losing_the_last_executor_fails_the_job_with_the_reason() {
+        let mut h = Harness::new(4, 4);
+        h.add_executor("a");
+        let mut result = h.submit(&[(0, &[], 1)]);
+        assert_eq!(h.launched().await.len(), 1);
+        h.state.handle(Event::ExecutorLost {
+            executor_id: "a".into(),
+            reason: "executor process exited (signal: 9)".into(),
+        });
+        let message = result
+            .try_recv()
+            .expect("job ended")
+            .expect_err("job aborted")
+            .to_string();
+        assert!(message.contains("no executor is left"), "{message}");
+        assert!(
+            message.contains("a: executor process exited (signal: 9)"),
+            "{message}"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]

@@ -7,13 +7,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use arrow::array::RecordBatch;
+use bytes::Bytes;
 use ember_proto::executor_service_client::ExecutorServiceClient;
 use ember_proto::{FetchShuffleRequest, MapOutput};
 use tokio::sync::{Mutex, Semaphore};
 use tonic::transport::{Channel, Endpoint};
 
-use super::file::{decode_segment, map_file, segment_bytes};
+use super::file::{map_file, segment_bytes};
 
 /// Connect timeout for shuffle and control-plane channels.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,6 +36,24 @@ pub async fn connect_executor(
     Ok(ExecutorServiceClient::new(channel)
         .max_decoding_message_size(max_message_bytes)
         .max_encoding_message_size(max_message_bytes))
+}
+
+/// A segment's bytes, by where they live.
+#[derive(Debug, Clone)]
+pub enum SegmentBytes {
+    /// A slice of a mapped shuffle file: page cache (or tmpfs, charged when written).
+    Mapped(Bytes),
+    /// Fetched from another executor into this process's heap.
+    Fetched(Bytes),
+}
+
+impl SegmentBytes {
+    /// The bytes, wherever they live.
+    pub fn bytes(&self) -> &Bytes {
+        match self {
+            SegmentBytes::Mapped(b) | SegmentBytes::Fetched(b) => b,
+        }
+    }
 }
 
 /// The reading side of shuffle for one process: who we are (to tell local from remote data) and
@@ -90,18 +108,21 @@ impl ShuffleEnv {
                 || (self.read_host_local && output.host == self.host))
     }
 
-    /// Reads and decodes one segment. The error is a message for a fetch failure.
+    /// The bytes of one segment, to be decoded with
+    /// [`SegmentBatches`](super::file::SegmentBatches): a local (or host-local) segment is a
+    /// slice of the mapped file, a remote one is fetched whole into memory. The error is a
+    /// message for a fetch failure.
     pub async fn read_segment(
         &self,
         job_id: &str,
         output: &MapOutput,
         offset: u64,
         length: u64,
-    ) -> Result<Vec<RecordBatch>, String> {
+    ) -> Result<SegmentBytes, String> {
         if self.is_local(output) {
             let file = map_file(Path::new(&output.path)).map_err(|e| e.to_string())?;
             let bytes = segment_bytes(&file, offset, length).map_err(|e| e.to_string())?;
-            return decode_segment(bytes).map_err(|e| e.to_string());
+            return Ok(SegmentBytes::Mapped(bytes));
         }
         let permits = (length as usize).clamp(1, self.max_in_flight) as u32;
         let _in_flight = self
@@ -124,7 +145,8 @@ impl ShuffleEnv {
             }
         };
         // The segment is gathered whole (at most `max_in_flight` bytes are fetched at once) and
-        // decoded message by message, as a local one is.
+        // decoded message by message, as a local one is; the reader charges it to its task's
+        // memory until it is consumed.
         let mut chunks = Vec::new();
         let mut received = 0u64;
         loop {
@@ -157,7 +179,7 @@ impl ShuffleEnv {
                 whole.freeze()
             }
         };
-        decode_segment(segment).map_err(|e| e.to_string())
+        Ok(SegmentBytes::Fetched(segment))
     }
 
     async fn client(

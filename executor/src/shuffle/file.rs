@@ -278,20 +278,67 @@ impl SegmentDecoder {
     }
 }
 
-/// Decodes a complete segment, one IPC message at a time.
+/// Decodes a complete segment, one IPC message at a time, lazily: a reader holds one decoded
+/// batch of a segment at a time, not the whole segment (which, decompressed, can be many times
+/// the memory its task reserved).
 ///
 /// Each message is handed to the decoder as its own buffer, so that arrays which reference the
 /// segment's bytes (uncompressed buffers, read in place) hold a buffer the size of their own
 /// message: memory accounting measures an array by its buffers' capacity, and arrays sharing one
 /// buffer the size of the whole segment would each be counted as the whole segment.
-pub fn decode_segment(bytes: Bytes) -> Result<Vec<RecordBatch>> {
-    let mut decoder = SegmentDecoder::default();
-    let mut batches = Vec::new();
-    for message in split_messages(&bytes)? {
-        decoder.push(message, &mut batches)?;
+#[derive(Debug)]
+pub struct SegmentBatches {
+    messages: std::collections::VecDeque<Bytes>,
+    decoder: Option<StreamDecoder>,
+}
+
+impl SegmentBatches {
+    /// Frames `bytes` into messages; decoding happens as batches are taken.
+    pub fn new(bytes: &Bytes) -> Result<Self> {
+        Ok(Self {
+            messages: split_messages(bytes)?.into(),
+            decoder: Some(StreamDecoder::new()),
+        })
     }
-    decoder.finish()?;
-    Ok(batches)
+}
+
+impl Iterator for SegmentBatches {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let decoder = self.decoder.as_mut()?;
+            let Some(message) = self.messages.pop_front() else {
+                // End of the segment: a stream cut in the middle of a message is an error.
+                let result = decoder.finish();
+                self.decoder = None;
+                return result.err().map(|e| Err(e.into()));
+            };
+            let mut buffer = Buffer::from(message);
+            while !buffer.is_empty() {
+                match decoder.decode(&mut buffer) {
+                    Ok(Some(batch)) => {
+                        if !buffer.is_empty() {
+                            // One message holds at most one batch; keep what follows.
+                            self.messages
+                                .push_front(Bytes::copy_from_slice(buffer.as_slice()));
+                        }
+                        return Some(Ok(batch));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.decoder = None;
+                        return Some(Err(e.into()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Decodes a complete segment into batches (see [`SegmentBatches`] to take them one at a time).
+pub fn decode_segment(bytes: Bytes) -> Result<Vec<RecordBatch>> {
+    SegmentBatches::new(&bytes)?.collect()
 }
 
 /// Cuts an Arrow IPC stream into its messages (framing prefix, metadata and body each), ending

@@ -10,6 +10,6 @@ pub mod file;
 pub mod reader;
 pub mod writer;
 
-pub use fetch::ShuffleEnv;
+pub use fetch::{SegmentBytes, ShuffleEnv};
 pub use reader::{ShuffleReaderExec, TaskInputs};
 pub use writer::{ShuffleWriteResult, ShuffleWriterExec};

@@ -25,7 +25,10 @@ use datafusion::physical_plan::{
 use ember_proto::MapOutput;
 use futures::{StreamExt, TryStreamExt};
 
-use super::fetch::ShuffleEnv;
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryPool, MemoryReservation};
+
+use super::fetch::{SegmentBytes, ShuffleEnv};
+use super::file::SegmentBatches;
 use crate::error::FetchFailedError;
 
 /// The map outputs a task reads, by upstream stage id. Installed as a session-config extension
@@ -131,22 +134,57 @@ fn plan_reads(outputs: &[MapOutput], partition: usize, pass_through: bool) -> Ve
     reads
 }
 
+/// Fetches one segment and returns its batches, decoded one at a time as they are taken. A
+/// fetched (heap) segment is charged to the task's memory until its last batch is taken, so the
+/// operators above spill earlier instead of the process outgrowing its budget.
 async fn read_segment(
     env: Arc<ShuffleEnv>,
     job_id: String,
     stage_id: u32,
     read: SegmentRead,
-) -> Result<Vec<RecordBatch>> {
-    env.read_segment(&job_id, &read.output, read.offset, read.length)
+    pool: Arc<dyn MemoryPool>,
+) -> Result<impl Iterator<Item = Result<RecordBatch>>> {
+    let fetch_failed = |message: String| {
+        DataFusionError::External(Box::new(FetchFailedError {
+            stage_id,
+            map_partition: read.output.map_partition,
+            executor_id: read.output.executor_id.clone(),
+            message,
+        }))
+    };
+    let segment = env
+        .read_segment(&job_id, &read.output, read.offset, read.length)
         .await
-        .map_err(|message| {
-            DataFusionError::External(Box::new(FetchFailedError {
-                stage_id,
-                map_partition: read.output.map_partition,
-                executor_id: read.output.executor_id.clone(),
-                message,
-            }))
-        })
+        .map_err(fetch_failed)?;
+    let reservation = match &segment {
+        SegmentBytes::Fetched(bytes) => {
+            let reservation =
+                MemoryConsumer::new(format!("ShuffleReader[stage {stage_id}]")).register(&pool);
+            reservation.grow(bytes.len());
+            Some(reservation)
+        }
+        SegmentBytes::Mapped(_) => None,
+    };
+    let batches = SegmentBatches::new(segment.bytes()).map_err(|e| fetch_failed(e.to_string()))?;
+    Ok(ChargedBatches {
+        batches,
+        _reservation: reservation,
+    })
+}
+
+/// A segment's batches with the reservation for its bytes, released when the last batch has
+/// been taken and the iterator dropped.
+struct ChargedBatches {
+    batches: SegmentBatches,
+    _reservation: Option<MemoryReservation>,
+}
+
+impl Iterator for ChargedBatches {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.batches.next()
+    }
 }
 
 impl DisplayAs for ShuffleReaderExec {
@@ -224,13 +262,20 @@ impl ExecutionPlan for ShuffleReaderExec {
         let reads = plan_reads(outputs, partition, self.pass_through);
         let job_id = inputs.job_id.clone();
         let stage_id = self.stage_id;
+        let pool = Arc::clone(context.memory_pool());
         let stream = futures::stream::iter(reads)
             .map(move |read| {
                 inputs.bytes_read.fetch_add(read.length, Ordering::Relaxed);
-                read_segment(Arc::clone(&env), job_id.clone(), stage_id, read)
+                read_segment(
+                    Arc::clone(&env),
+                    job_id.clone(),
+                    stage_id,
+                    read,
+                    Arc::clone(&pool),
+                )
             })
             .buffered(FETCH_AHEAD)
-            .map_ok(|batches| futures::stream::iter(batches.into_iter().map(Ok)))
+            .map_ok(futures::stream::iter)
             .try_flatten();
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             Arc::clone(&self.schema),
