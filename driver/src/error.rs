@@ -43,6 +43,9 @@ pub enum EmberError {
         #[source]
         source: std::io::Error,
     },
+    /// Kubernetes rejected or could not run what Ember asked for.
+    #[error("kubernetes: {0}")]
+    Kubernetes(#[from] crate::k8s::KubernetesError),
     /// A bug in Ember.
     #[error("internal error: {0}. This is a bug in Ember; please report it")]
     Internal(String),

@@ -149,7 +149,48 @@ impl Launcher {
     }
 }
 
-fn executor_config(executor_id: &str, settings: &LaunchSettings) -> ExecutorConfig {
+/// The `ember-executor` command line for `config`: the one place that turns an executor's
+/// settings into arguments, for processes and for Kubernetes pods alike.
+pub fn executor_args(config: &ExecutorConfig) -> Vec<String> {
+    let mut args = vec![
+        "--driver-url".to_string(),
+        config.driver_url.clone(),
+        "--executor-id".to_string(),
+        config.executor_id.clone(),
+        "--host".to_string(),
+        config.host.clone(),
+        "--cores".to_string(),
+        config.cores.to_string(),
+        "--max-message-bytes".to_string(),
+        config.max_message_bytes.to_string(),
+        "--heartbeat-interval-ms".to_string(),
+        config.heartbeat_interval.as_millis().to_string(),
+        "--driver-timeout-ms".to_string(),
+        config.driver_timeout.as_millis().to_string(),
+    ];
+    if let Some(bytes) = config.memory_pool_bytes {
+        args.extend(["--memory-pool-bytes".to_string(), bytes.to_string()]);
+    }
+    for dir in &config.local_dirs {
+        args.extend(["--local-dir".to_string(), dir.display().to_string()]);
+    }
+    if !config.read_host_local {
+        args.push("--no-host-local-reads".to_string());
+    }
+    if config.local_dirs_tmpfs {
+        args.push("--local-dirs-tmpfs".to_string());
+    }
+    args.extend([
+        "--shuffle-codec".to_string(),
+        config.shuffle_codec.name().to_string(),
+        "--max-bytes-in-flight".to_string(),
+        config.max_bytes_in_flight.to_string(),
+    ]);
+    args
+}
+
+/// The executor settings every launcher starts from.
+pub fn executor_config(executor_id: &str, settings: &LaunchSettings) -> ExecutorConfig {
     let mut config = ExecutorConfig::new(executor_id, settings.driver_url.clone());
     config.host = settings.host.clone();
     config.local_dirs = settings.local_dirs.clone();
@@ -232,38 +273,7 @@ fn spawn_child(
     exits: mpsc::UnboundedSender<(String, String)>,
 ) -> Result<ChildExecutor> {
     let mut command = program.command(&config.executor_id)?;
-    command
-        .arg("--driver-url")
-        .arg(&config.driver_url)
-        .arg("--executor-id")
-        .arg(&config.executor_id)
-        .arg("--host")
-        .arg(&config.host)
-        .arg("--cores")
-        .arg(config.cores.to_string())
-        .arg("--max-message-bytes")
-        .arg(config.max_message_bytes.to_string())
-        .arg("--heartbeat-interval-ms")
-        .arg(config.heartbeat_interval.as_millis().to_string())
-        .arg("--driver-timeout-ms")
-        .arg(config.driver_timeout.as_millis().to_string());
-    if let Some(bytes) = config.memory_pool_bytes {
-        command.arg("--memory-pool-bytes").arg(bytes.to_string());
-    }
-    for dir in &config.local_dirs {
-        command.arg("--local-dir").arg(dir);
-    }
-    if !config.read_host_local {
-        command.arg("--no-host-local-reads");
-    }
-    if config.local_dirs_tmpfs {
-        command.arg("--local-dirs-tmpfs");
-    }
-    command
-        .arg("--shuffle-codec")
-        .arg(config.shuffle_codec.name())
-        .arg("--max-bytes-in-flight")
-        .arg(config.max_bytes_in_flight.to_string());
+    command.args(executor_args(config));
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())

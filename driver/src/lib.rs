@@ -30,6 +30,7 @@ pub mod datasource;
 pub mod driver_service;
 pub mod error;
 pub mod format;
+pub mod k8s;
 pub mod launcher;
 pub mod master;
 pub mod planner;
