@@ -34,6 +34,8 @@ pub enum Command {
     Sql(SqlArgs),
     /// Run a SQL application (a file of statements), like spark-submit
     Submit(SubmitArgs),
+    /// Run an executor for a driver (what executor pods run; see `ember-executor`)
+    Executor(ember_executor::cli::ExecutorArgs),
 }
 
 /// Options shared by `sql` and `submit`.
@@ -216,6 +218,10 @@ pub async fn main(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Sql(args) => sql(args).await,
         Command::Submit(args) => submit(args).await,
+        Command::Executor(_) => Err(EmberError::Internal(
+            "`ember executor` runs outside the driver's runtime; call ember_executor::cli::run"
+                .into(),
+        )),
     };
     match result {
         Ok(()) => 0,

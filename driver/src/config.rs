@@ -210,6 +210,48 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "Delete executor pods when the application ends (false keeps them for debugging).",
     },
     KnownKey {
+        key: "spark.executor.instances",
+        kind: ValueKind::PositiveCount,
+        default: "2",
+        doc: "Executors to run on Kubernetes.",
+    },
+    KnownKey {
+        key: "spark.executor.maxNumFailures",
+        kind: ValueKind::PositiveCount,
+        default: "",
+        doc: "Executor failures (failed, evicted, unpullable or lost pods) after which the application fails. Default: max(2 x spark.executor.instances, 3).",
+    },
+    KnownKey {
+        key: "spark.kubernetes.context",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "The kubeconfig context to use (default: the current one).",
+    },
+    KnownKey {
+        key: "spark.kubernetes.allocation.batch.size",
+        kind: ValueKind::PositiveCount,
+        default: "5",
+        doc: "Executor pods created at once.",
+    },
+    KnownKey {
+        key: "spark.kubernetes.allocation.batch.delay",
+        kind: ValueKind::Duration { unit_ms: 1000 },
+        default: "1s",
+        doc: "Pause between allocation rounds.",
+    },
+    KnownKey {
+        key: "spark.kubernetes.allocation.maxPendingPods",
+        kind: ValueKind::PositiveCount,
+        default: "",
+        doc: "Most executor pods pending at once (default: no limit).",
+    },
+    KnownKey {
+        key: "spark.kubernetes.allocation.executor.timeout",
+        kind: ValueKind::Duration { unit_ms: 1000 },
+        default: "600s",
+        doc: "An executor pod still pending after this long is deleted, counted as a failure and replaced.",
+    },
+    KnownKey {
         key: "spark.kubernetes.local.dirs.tmpfs",
         kind: ValueKind::Bool,
         default: "false",
@@ -316,6 +358,12 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         kind: ValueKind::Count,
         default: "0",
         doc: "Driver gRPC port (0: any free port).",
+    },
+    KnownKey {
+        key: "spark.driver.bindAddress",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "Address the driver listens on (default: spark.driver.host); executors connect to spark.driver.host.",
     },
 ];
 

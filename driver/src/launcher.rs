@@ -42,6 +42,10 @@ pub struct LaunchSettings {
     pub executor_command: Option<String>,
     /// How long to wait for executors to register.
     pub registration_timeout: Duration,
+    /// The whole configuration, for launchers with keys of their own (Kubernetes).
+    pub conf: crate::config::SparkConf,
+    /// The application id: labels Kubernetes resources.
+    pub app_id: String,
 }
 
 /// A running executor process.
@@ -58,6 +62,7 @@ pub struct ChildExecutor {
 pub enum Launcher {
     Local(Option<ExecutorHandle>),
     LocalCluster(Vec<ChildExecutor>),
+    Kubernetes(Box<crate::k8s::launcher::KubernetesLauncher>),
 }
 
 impl Launcher {
@@ -113,13 +118,17 @@ impl Launcher {
                 }
                 Ok(launcher)
             }
+            Master::Kubernetes { api_url } => Ok(Launcher::Kubernetes(Box::new(
+                crate::k8s::launcher::KubernetesLauncher::start(api_url, settings, scheduler)
+                    .await?,
+            ))),
         }
     }
 
     /// Process ids of executor processes (empty for `local[N]`), for tests and tools.
     pub fn executor_pids(&self) -> Vec<(String, u32)> {
         match self {
-            Launcher::Local(_) => Vec::new(),
+            Launcher::Local(_) | Launcher::Kubernetes(_) => Vec::new(),
             Launcher::LocalCluster(children) => children
                 .iter()
                 .map(|c| (c.executor_id.clone(), c.pid))
@@ -145,6 +154,7 @@ impl Launcher {
                     }
                 }
             }
+            Launcher::Kubernetes(launcher) => launcher.stop().await,
         }
     }
 }

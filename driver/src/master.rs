@@ -13,6 +13,8 @@ pub enum Master {
         cores: usize,
         memory_mib: u64,
     },
+    /// `k8s://URL`: executor pods created through the Kubernetes API server at `api_url`.
+    Kubernetes { api_url: String },
 }
 
 impl Master {
@@ -65,20 +67,24 @@ impl Master {
             });
         }
         if m.starts_with("k8s://") {
-            return Err(bad("Kubernetes masters are not supported yet"));
+            return crate::k8s::client::api_url(m)
+                .map(|api_url| Master::Kubernetes { api_url })
+                .ok_or_else(|| bad("expected k8s://https://HOST:PORT"));
         }
         Err(bad(
-            "expected local, local[N], local[*] or local-cluster[E,C,M]",
+            "expected local, local[N], local[*], local-cluster[E,C,M] or k8s://https://HOST:PORT",
         ))
     }
 
-    /// Total task slots across executors.
-    pub fn total_cores(&self) -> usize {
+    /// Total task slots across executors; `None` when the configuration decides
+    /// (`spark.executor.instances` times `spark.executor.cores` on Kubernetes).
+    pub fn total_cores(&self) -> Option<usize> {
         match self {
-            Master::Local { cores } => *cores,
+            Master::Local { cores } => Some(*cores),
             Master::LocalCluster {
                 executors, cores, ..
-            } => executors * cores,
+            } => Some(executors * cores),
+            Master::Kubernetes { .. } => None,
         }
     }
 }

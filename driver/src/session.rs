@@ -145,9 +145,16 @@ impl Session {
     async fn start(conf: SparkConf) -> Result<Session> {
         let master_str = conf.get_or_default("spark.master").unwrap_or("local[*]");
         let master = Master::parse(master_str)?;
+        let total_cores = match master.total_cores() {
+            Some(cores) => cores,
+            None => {
+                conf.get_usize("spark.executor.instances")?.unwrap_or(2)
+                    * conf.get_usize("spark.executor.cores")?.unwrap_or(1)
+            }
+        };
         let shuffle_partitions = conf
             .get_usize("spark.sql.shuffle.partitions")?
-            .unwrap_or_else(|| master.total_cores().max(1));
+            .unwrap_or(total_cores.max(1));
         let broadcast_threshold = conf
             .get_bytes("spark.sql.autoBroadcastJoinThreshold")?
             .unwrap_or(0);
@@ -299,10 +306,20 @@ impl Session {
             max_stage_attempts,
             executor_timeout: network_timeout,
             tick: Duration::from_millis(500).min(heartbeat),
-            // local and local-cluster executors are not replaced when they die.
-            no_executors_timeout: Some(Duration::ZERO),
+            // local and local-cluster executors are not replaced when they die; the Kubernetes
+            // launcher replaces them, and fails the jobs itself when it cannot.
+            no_executors_timeout: match master {
+                Master::Kubernetes { .. } => None,
+                _ => Some(Duration::ZERO),
+            },
         });
-        let bind = format!("{host}:{port}");
+        // In a pod the driver listens on every interface and advertises its pod IP.
+        let bind_host = conf
+            .get("spark.driver.bindAddress")
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .unwrap_or(&host);
+        let bind = format!("{bind_host}:{port}");
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
             .map_err(|e| EmberError::Io {
@@ -316,7 +333,7 @@ impl Session {
         let application_id = format!("ember-{}", uuid::Uuid::new_v4().simple());
         let service = DriverServiceServer::new(DriverGrpc::new(
             scheduler.clone(),
-            application_id,
+            application_id.clone(),
             heartbeat.as_millis() as u64,
             max_message_bytes,
         ))
@@ -353,6 +370,8 @@ impl Session {
                 .unwrap_or(48 * 1024 * 1024) as usize,
             executor_command,
             registration_timeout: Duration::from_secs(60),
+            conf: conf.clone(),
+            app_id: application_id,
         };
         let launcher = match Launcher::start(&master, &settings, &scheduler).await {
             Ok(l) => l,

@@ -11,6 +11,7 @@
 //! binary for `local-cluster[...]` and Kubernetes.
 
 pub mod arithmetic;
+pub mod cli;
 pub mod codec;
 pub mod datetime;
 pub mod error;

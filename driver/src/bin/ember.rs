@@ -13,6 +13,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = ember::cli::Cli::parse();
+    // The executor builds its own runtime, sized to its cores.
+    if let ember::cli::Command::Executor(args) = cli.command {
+        return ember_executor::cli::run(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -5,7 +5,9 @@
 //!   optional pod template, with Spark's merge rules;
 //! - [`names`]: Kubernetes naming rules, checked before anything is sent.
 
+pub mod client;
 pub mod conf;
+pub mod launcher;
 pub mod names;
 pub mod pod;
 
@@ -36,6 +38,19 @@ pub enum KubernetesError {
     /// A pod template file that cannot be read or used.
     #[error("pod template {path}: {reason}")]
     Template { path: String, reason: String },
+    /// No usable client: kubeconfig, credentials or API server URL.
+    #[error("cannot reach the Kubernetes API: {0}")]
+    Client(String),
+    /// The API server refused or failed a request.
+    #[error("{action}: {source}")]
+    Api {
+        action: String,
+        #[source]
+        source: kube::Error,
+    },
+    /// Executor pods could not be run (bad image, crash loop, never scheduled).
+    #[error("{0}")]
+    Executors(String),
 }
 
 /// Reads a pod template (`spark.kubernetes.executor.podTemplateFile`): a YAML or JSON `Pod`.

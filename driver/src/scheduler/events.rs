@@ -85,6 +85,10 @@ pub(crate) enum Event {
         metrics: Option<ExecutorMetrics>,
         reply: oneshot::Sender<bool>,
     },
+    /// Fails every running job (the launcher cannot provide executors any more).
+    AbortAll {
+        reason: String,
+    },
     /// Reply: the latest metrics each live executor reported.
     ExecutorMetrics {
         reply: oneshot::Sender<Vec<(String, ExecutorMetrics)>>,

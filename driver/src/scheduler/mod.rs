@@ -108,6 +108,13 @@ impl SchedulerHandle {
         });
     }
 
+    /// Fails every running job with `reason` (a launcher that can no longer run executors).
+    pub fn abort_all(&self, reason: impl Into<String>) {
+        self.send(Event::AbortAll {
+            reason: reason.into(),
+        });
+    }
+
     /// The latest metrics each live executor reported in its heartbeat.
     pub async fn executor_metrics(&self) -> Vec<(String, ember_proto::ExecutorMetrics)> {
         let (reply, rx) = oneshot::channel();

@@ -165,6 +165,12 @@ impl State {
                 };
                 let _ = reply.send(known);
             }
+            Event::AbortAll { reason } => {
+                let ids: Vec<String> = self.jobs.iter().map(|j| j.spec_id.clone()).collect();
+                for id in ids {
+                    self.abort_job(&id, reason.clone());
+                }
+            }
             Event::ExecutorMetrics { reply } => {
                 let _ = reply.send(
                     self.executors

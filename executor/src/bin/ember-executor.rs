@@ -1,61 +1,17 @@
 //! `ember-executor`: one Ember executor process. Started by the driver's launchers
-//! (`local-cluster[...]`, Kubernetes) or by hand.
+//! (`local-cluster[...]`) or by hand; in containers, `ember executor` runs the same code.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
-use ember_executor::memory::{Codec, default_overhead_bytes, pool_bytes, process};
-use ember_executor::{ExecutorConfig, start};
+use ember_executor::cli::ExecutorArgs;
 
 /// Runs tasks for an Ember driver and serves their shuffle output.
 #[derive(Debug, Parser)]
 #[command(name = "ember-executor", version, about)]
-struct Args {
-    /// The driver's gRPC address, e.g. http://127.0.0.1:7078
-    #[arg(long)]
-    driver_url: String,
-    /// Executor id, unique within the application
-    #[arg(long)]
-    executor_id: String,
-    /// Address to bind and advertise
-    #[arg(long, default_value = "127.0.0.1")]
-    host: String,
-    /// Port to bind (0: any free port)
-    #[arg(long, default_value_t = 0)]
-    port: u16,
-    /// Task slots
-    #[arg(long, default_value_t = 1)]
-    cores: usize,
-    /// Memory pool for operators and tmpfs files, in bytes (when absent: sized from the
-    /// cgroup's memory limit if there is one, else unbounded)
-    #[arg(long)]
-    memory_pool_bytes: Option<usize>,
-    /// Folder for shuffle and spill files (repeatable; used round-robin)
-    #[arg(long = "local-dir")]
-    local_dirs: Vec<PathBuf>,
-    /// Treat every local dir as memory-backed (tmpfs) and charge its files to the memory pool
-    #[arg(long)]
-    local_dirs_tmpfs: bool,
-    /// Compression of shuffle files: lz4, zstd or none
-    #[arg(long, default_value = "lz4")]
-    shuffle_codec: String,
-    /// Bound on shuffle bytes fetched from other executors at once
-    #[arg(long, default_value_t = 48 * 1024 * 1024)]
-    max_bytes_in_flight: usize,
-    /// Always fetch other executors' shuffle output over gRPC, even on the same host
-    #[arg(long)]
-    no_host_local_reads: bool,
-    /// Bound on one gRPC message, in bytes
-    #[arg(long, default_value_t = ember_proto::DEFAULT_MAX_MESSAGE_BYTES)]
-    max_message_bytes: usize,
-    /// Heartbeat interval in milliseconds
-    #[arg(long, default_value_t = 1000)]
-    heartbeat_interval_ms: u64,
-    /// Exit when the driver has not answered for this many milliseconds
-    #[arg(long, default_value_t = 30_000)]
-    driver_timeout_ms: u64,
+struct Cli {
+    #[command(flatten)]
+    args: ExecutorArgs,
 }
 
 fn main() -> ExitCode {
@@ -66,68 +22,5 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
-    let mut config = ExecutorConfig::new(args.executor_id, args.driver_url);
-    config.host = args.host;
-    config.port = args.port;
-    config.cores = args.cores;
-    config.memory_pool_bytes = args.memory_pool_bytes.or_else(pool_from_cgroup);
-    if !args.local_dirs.is_empty() {
-        config.local_dirs = args.local_dirs;
-    } else if let Ok(dirs) = std::env::var("SPARK_LOCAL_DIRS") {
-        config.local_dirs = dirs
-            .split(',')
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .collect();
-    }
-    config.local_dirs_tmpfs = args.local_dirs_tmpfs;
-    config.shuffle_codec = match Codec::parse(&args.shuffle_codec) {
-        Some(codec) => codec,
-        None => {
-            eprintln!(
-                "ember-executor: unknown shuffle codec {:?} (lz4, zstd or none)",
-                args.shuffle_codec
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    config.max_bytes_in_flight = args.max_bytes_in_flight;
-    config.read_host_local = !args.no_host_local_reads;
-    config.max_message_bytes = args.max_message_bytes;
-    config.heartbeat_interval = Duration::from_millis(args.heartbeat_interval_ms.max(10));
-    config.driver_timeout = Duration::from_millis(args.driver_timeout_ms);
-
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.cores.max(2))
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("ember-executor: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async move {
-        match start(config).await {
-            Ok(handle) => {
-                handle.wait().await;
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("ember-executor: {e}");
-                ExitCode::FAILURE
-            }
-        }
-    })
-}
-
-/// Without `--memory-pool-bytes`, an executor in a cgroup with a memory limit (a container, a
-/// pod) sizes its pool as if `spark.executor.memory` were the limit minus the default overhead.
-fn pool_from_cgroup() -> Option<usize> {
-    let limit = process::cgroup_memory_limit()?;
-    let memory = limit.saturating_sub(default_overhead_bytes(limit));
-    Some(pool_bytes(memory, 0.6) as usize)
+    ember_executor::cli::run(Cli::parse().args)
 }

@@ -1,0 +1,532 @@
+//! The Kubernetes launcher: keeps `spark.executor.instances` executor pods alive for the
+//! application. Pods are created in batches, watched, replaced when they fail or vanish, and
+//! deleted when the application ends.
+//!
+//! One allocation loop owns the pods' state. It reacts to pod events from a kube-runtime
+//! watcher (selected by the application's labels) and to a timer (`…allocation.batch.delay`):
+//!
+//! - it creates missing pods, at most `…allocation.batch.size` at once and never more than
+//!   `…allocation.maxPendingPods` pending;
+//! - a pod that fails (image pull errors, a container that cannot be created, an exit, an
+//!   eviction, `OOMKilled`) or stays pending past `…allocation.executor.timeout` is deleted,
+//!   reported to the scheduler as a lost executor with its reason, and replaced;
+//! - after `spark.executor.maxNumFailures` failures the application fails: running jobs are
+//!   aborted with the last reasons and no more pods are created.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use kube::Api;
+use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::runtime::{WatchStreamExt, watcher};
+use tokio::sync::{broadcast, watch};
+
+use crate::config::SparkConf;
+use crate::launcher::{LaunchSettings, executor_args, executor_config};
+use crate::scheduler::{SchedulerEvent, SchedulerHandle};
+
+use super::KubernetesError;
+use super::conf::ExecutorPodConf;
+use super::pod::{
+    DriverOwner, ExecutorPodInputs, LABEL_APP_SELECTOR, LABEL_EXECUTOR_ID, LABEL_ROLE,
+    executor_pod, pod_executor_config,
+};
+
+/// Container states that mean the pod will not run without someone fixing something.
+const FATAL_WAITING_REASONS: &[&str] = &[
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "CrashLoopBackOff",
+];
+
+/// How the allocation loop sizes and paces its work.
+#[derive(Debug, Clone)]
+pub struct AllocationSettings {
+    pub instances: usize,
+    pub batch_size: usize,
+    pub batch_delay: Duration,
+    pub max_pending: usize,
+    pub pending_timeout: Duration,
+    pub max_failures: usize,
+}
+
+impl AllocationSettings {
+    /// Reads `spark.executor.instances` and the `spark.kubernetes.allocation.*` keys.
+    ///
+    /// # Errors
+    /// A configuration error naming the key.
+    pub fn from_conf(conf: &SparkConf) -> crate::Result<Self> {
+        let instances = conf.get_usize("spark.executor.instances")?.unwrap_or(2);
+        Ok(Self {
+            instances,
+            batch_size: conf
+                .get_usize("spark.kubernetes.allocation.batch.size")?
+                .unwrap_or(5)
+                .max(1),
+            batch_delay: conf
+                .get_duration("spark.kubernetes.allocation.batch.delay")?
+                .unwrap_or(Duration::from_secs(1)),
+            max_pending: conf
+                .get_usize("spark.kubernetes.allocation.maxPendingPods")?
+                .unwrap_or(usize::MAX)
+                .max(1),
+            pending_timeout: conf
+                .get_duration("spark.kubernetes.allocation.executor.timeout")?
+                .unwrap_or(Duration::from_secs(600)),
+            max_failures: conf
+                .get_usize("spark.executor.maxNumFailures")?
+                .unwrap_or((2 * instances).max(3)),
+        })
+    }
+}
+
+/// What the allocation loop reports to whoever waits on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AllocationStatus {
+    Running,
+    /// Too many executor failures: the application cannot go on.
+    Failed(String),
+}
+
+/// Executor pods of one application.
+#[derive(Debug)]
+pub struct KubernetesLauncher {
+    pods: Api<Pod>,
+    claims: Api<PersistentVolumeClaim>,
+    selector: String,
+    delete_on_termination: bool,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl KubernetesLauncher {
+    /// Starts the allocation loop and waits until `spark.executor.instances` executors have
+    /// registered with the driver.
+    ///
+    /// # Errors
+    /// [`KubernetesError`] when the configuration is invalid, the API refuses the driver's
+    /// requests, or executors keep failing (the reasons are in the message); the pods created so
+    /// far are deleted first.
+    pub async fn start(
+        api_url: &str,
+        settings: &LaunchSettings,
+        scheduler: &SchedulerHandle,
+    ) -> crate::Result<Self> {
+        let conf = &settings.conf;
+        let pod_conf = ExecutorPodConf::from_conf(conf, &settings.app_id)?;
+        let allocation = AllocationSettings::from_conf(conf)?;
+        let template = match &pod_conf.template_file {
+            Some(path) => Some(super::read_pod_template(path)?),
+            None => None,
+        };
+        let client = super::client::client(api_url, conf).await?;
+        let namespace = pod_conf.namespace.clone();
+        let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+        let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &namespace);
+        let owner = driver_owner(&pods, pod_conf.driver_pod_name.as_deref()).await?;
+        let selector = format!(
+            "{LABEL_APP_SELECTOR}={},{LABEL_ROLE}=executor",
+            settings.app_id
+        );
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let (status_tx, mut status_rx) = watch::channel(AllocationStatus::Running);
+        let mut registered = scheduler.subscribe();
+        let base = executor_config("0", settings);
+        let allocator = Allocator {
+            pods: pods.clone(),
+            claims: claims.clone(),
+            conf: Arc::new(pod_conf.clone()),
+            template,
+            owner,
+            base,
+            settings: allocation.clone(),
+            scheduler: scheduler.clone(),
+            executors: BTreeMap::new(),
+            next_id: 1,
+            failures: Vec::new(),
+            status: status_tx,
+        };
+        let task = tokio::spawn(allocator.run(selector.clone(), stop_rx));
+        let launcher = Self {
+            pods,
+            claims,
+            selector,
+            delete_on_termination: pod_conf.delete_on_termination,
+            stop: stop_tx,
+            task,
+        };
+        let wait = wait_registered(
+            allocation.instances,
+            &mut registered,
+            &mut status_rx,
+            settings.registration_timeout,
+        )
+        .await;
+        if let Err(e) = wait {
+            launcher.stop().await;
+            return Err(e.into());
+        }
+        Ok(launcher)
+    }
+
+    /// Stops allocating and deletes the application's executor pods and on-demand claims
+    /// (unless `spark.kubernetes.executor.deleteOnTermination=false`).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        if self.delete_on_termination {
+            let list = ListParams::default().labels(&self.selector);
+            if let Err(e) = self
+                .pods
+                .delete_collection(&DeleteParams::default(), &list)
+                .await
+            {
+                tracing::warn!("cannot delete executor pods ({}): {e}", self.selector);
+            }
+            let app_claims = ListParams::default().labels(
+                self.selector
+                    .split(',')
+                    .next()
+                    .unwrap_or(self.selector.as_str()),
+            );
+            if let Err(e) = self
+                .claims
+                .delete_collection(&DeleteParams::default(), &app_claims)
+                .await
+            {
+                tracing::warn!("cannot delete executor volume claims: {e}");
+            }
+        }
+    }
+}
+
+/// The driver pod (when the driver runs in one), read to own executor pods.
+async fn driver_owner(
+    pods: &Api<Pod>,
+    name: Option<&str>,
+) -> Result<Option<DriverOwner>, KubernetesError> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let pod = pods
+        .get(name)
+        .await
+        .map_err(|source| KubernetesError::Api {
+            action: format!("cannot read the driver pod {name} (spark.kubernetes.driver.pod.name)"),
+            source,
+        })?;
+    let uid = pod
+        .metadata
+        .uid
+        .ok_or_else(|| KubernetesError::Executors(format!("the driver pod {name} has no uid")))?;
+    Ok(Some(DriverOwner {
+        name: name.to_string(),
+        uid,
+    }))
+}
+
+async fn wait_registered(
+    expected: usize,
+    events: &mut broadcast::Receiver<SchedulerEvent>,
+    status: &mut watch::Receiver<AllocationStatus>,
+    timeout: Duration,
+) -> Result<(), KubernetesError> {
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(deadline);
+    let mut registered = 0;
+    while registered < expected {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(SchedulerEvent::ExecutorAdded { .. }) => registered += 1,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => {
+                    return Err(KubernetesError::Executors("the scheduler stopped".into()));
+                }
+            },
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return Err(KubernetesError::Executors("executor allocation stopped".into()));
+                }
+                if let AllocationStatus::Failed(reason) = status.borrow().clone() {
+                    return Err(KubernetesError::Executors(reason));
+                }
+            }
+            _ = &mut deadline => {
+                return Err(KubernetesError::Executors(format!(
+                    "only {registered} of {expected} executors registered within {timeout:?}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One executor pod as the allocation loop sees it.
+#[derive(Debug, Clone)]
+struct ExecutorPodState {
+    pod_name: String,
+    created: Instant,
+    running: bool,
+}
+
+struct Allocator {
+    pods: Api<Pod>,
+    claims: Api<PersistentVolumeClaim>,
+    conf: Arc<ExecutorPodConf>,
+    template: Option<Pod>,
+    owner: Option<DriverOwner>,
+    base: ember_executor::ExecutorConfig,
+    settings: AllocationSettings,
+    scheduler: SchedulerHandle,
+    /// Live executor pods by executor id.
+    executors: BTreeMap<String, ExecutorPodState>,
+    next_id: u64,
+    failures: Vec<String>,
+    status: watch::Sender<AllocationStatus>,
+}
+
+impl Allocator {
+    async fn run(mut self, selector: String, mut stop: watch::Receiver<bool>) {
+        let config = watcher::Config::default().labels(&selector);
+        let events = watcher(self.pods.clone(), config).default_backoff();
+        tokio::pin!(events);
+        let mut tick = tokio::time::interval(self.settings.batch_delay);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.changed() => return,
+                _ = tick.tick() => {
+                    self.expire_pending().await;
+                    self.allocate().await;
+                }
+                event = events.next() => match event {
+                    Some(Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod))) => {
+                        self.on_pod(&pod).await;
+                    }
+                    Some(Ok(watcher::Event::Delete(pod))) => self.on_deleted(&pod),
+                    Some(Ok(watcher::Event::Init | watcher::Event::InitDone)) => {}
+                    Some(Err(e)) => tracing::warn!("watching executor pods: {e}"),
+                    None => return,
+                },
+            }
+            if matches!(*self.status.borrow(), AllocationStatus::Failed(_)) {
+                // Nothing more to do; keep the task alive until stopped so pods are not
+                // recreated and the launcher can still clean up.
+                let _ = stop.changed().await;
+                return;
+            }
+        }
+    }
+
+    /// Creates missing executor pods, one batch at a time.
+    async fn allocate(&mut self) {
+        let live = self.executors.len();
+        let pending = self.executors.values().filter(|e| !e.running).count();
+        let wanted = self
+            .settings
+            .instances
+            .saturating_sub(live)
+            .min(self.settings.batch_size)
+            .min(self.settings.max_pending.saturating_sub(pending));
+        if wanted == 0 {
+            return;
+        }
+        let mut creations = Vec::new();
+        for _ in 0..wanted {
+            let id = self.next_id.to_string();
+            self.next_id += 1;
+            creations.push(self.create(id));
+        }
+        let results = futures::future::join_all(creations).await;
+        for result in results {
+            match result {
+                Ok((id, pod_name)) => {
+                    self.executors.insert(
+                        id,
+                        ExecutorPodState {
+                            pod_name,
+                            created: Instant::now(),
+                            running: false,
+                        },
+                    );
+                }
+                Err(e) => self.record_failure(e.to_string()),
+            }
+        }
+    }
+
+    /// Creates executor `id`'s claims and pod; returns the id and pod name.
+    fn create(
+        &self,
+        id: String,
+    ) -> impl std::future::Future<Output = Result<(String, String), KubernetesError>> + use<> {
+        let conf = Arc::clone(&self.conf);
+        let template = self.template.clone();
+        let owner = self.owner.clone();
+        let base = self.base.clone();
+        let pods = self.pods.clone();
+        let claims = self.claims.clone();
+        async move {
+            let mut config = pod_executor_config(&conf, base);
+            config.executor_id = id.clone();
+            let built = executor_pod(
+                &conf,
+                &ExecutorPodInputs {
+                    executor_id: &id,
+                    args: executor_args(&config),
+                    owner: owner.as_ref(),
+                    template: template.as_ref(),
+                    auth_secret: None,
+                },
+            )?;
+            for claim in &built.claims {
+                claims
+                    .create(&PostParams::default(), claim)
+                    .await
+                    .map_err(|source| KubernetesError::Api {
+                        action: format!(
+                            "cannot create volume claim {}",
+                            claim.metadata.name.clone().unwrap_or_default()
+                        ),
+                        source,
+                    })?;
+            }
+            let name = built.pod.metadata.name.clone().unwrap_or_default();
+            pods.create(&PostParams::default(), &built.pod)
+                .await
+                .map_err(|source| KubernetesError::Api {
+                    action: format!("cannot create executor pod {name}"),
+                    source,
+                })?;
+            tracing::info!(executor = %id, pod = %name, "executor pod created");
+            Ok((id, name))
+        }
+    }
+
+    /// Pods still pending after the allocation timeout are given up on and replaced.
+    async fn expire_pending(&mut self) {
+        let timeout = self.settings.pending_timeout;
+        let expired: Vec<(String, String)> = self
+            .executors
+            .iter()
+            .filter(|(_, e)| !e.running && e.created.elapsed() > timeout)
+            .map(|(id, e)| (id.clone(), e.pod_name.clone()))
+            .collect();
+        for (id, pod_name) in expired {
+            self.fail_executor(
+                &id,
+                format!("executor pod {pod_name} was still pending after {timeout:?}"),
+            )
+            .await;
+        }
+    }
+
+    async fn on_pod(&mut self, pod: &Pod) {
+        let Some(id) = executor_id(pod) else { return };
+        let Some(state) = self.executors.get_mut(&id) else {
+            return;
+        };
+        let name = state.pod_name.clone();
+        let status = pod.status.clone().unwrap_or_default();
+        let phase = status.phase.clone().unwrap_or_default();
+        let container = status.container_statuses.as_ref().and_then(|c| c.first());
+        let waiting = container
+            .and_then(|c| c.state.as_ref())
+            .and_then(|s| s.waiting.as_ref());
+        let terminated = container
+            .and_then(|c| c.state.as_ref())
+            .and_then(|s| s.terminated.as_ref());
+        if let Some(w) = waiting
+            && let Some(reason) = w.reason.as_deref()
+            && FATAL_WAITING_REASONS.contains(&reason)
+        {
+            let message = w.message.clone().unwrap_or_default();
+            self.fail_executor(&id, format!("executor pod {name}: {reason}: {message}"))
+                .await;
+            return;
+        }
+        match phase.as_str() {
+            "Running" => state.running = true,
+            "Failed" | "Succeeded" => {
+                let detail = match terminated {
+                    Some(t) => format!(
+                        "{} (exit code {})",
+                        t.reason.clone().unwrap_or_else(|| "terminated".into()),
+                        t.exit_code
+                    ),
+                    None => status
+                        .reason
+                        .clone()
+                        .or(status.message.clone())
+                        .unwrap_or_else(|| phase.clone()),
+                };
+                self.fail_executor(&id, format!("executor pod {name} ended: {detail}"))
+                    .await;
+            }
+            _ => {}
+        }
+    }
+
+    /// A pod deleted by someone else: its executor is lost and will be replaced.
+    fn on_deleted(&mut self, pod: &Pod) {
+        let Some(id) = executor_id(pod) else { return };
+        if let Some(state) = self.executors.remove(&id) {
+            let reason = format!("executor pod {} was deleted", state.pod_name);
+            self.scheduler.executor_lost(&id, reason.clone());
+            self.record_failure(reason);
+        }
+    }
+
+    /// Reports executor `id` lost, deletes its pod and counts the failure.
+    async fn fail_executor(&mut self, id: &str, reason: String) {
+        let Some(state) = self.executors.remove(id) else {
+            return;
+        };
+        tracing::warn!(executor = %id, "{reason}");
+        self.scheduler.executor_lost(id, reason.clone());
+        if self.conf.delete_on_termination
+            && let Err(e) = self
+                .pods
+                .delete(&state.pod_name, &DeleteParams::default())
+                .await
+        {
+            tracing::warn!("cannot delete executor pod {}: {e}", state.pod_name);
+        }
+        self.record_failure(reason);
+    }
+
+    fn record_failure(&mut self, reason: String) {
+        self.failures.push(reason);
+        if self.failures.len() >= self.settings.max_failures {
+            let last: Vec<&str> = self
+                .failures
+                .iter()
+                .rev()
+                .take(3)
+                .map(String::as_str)
+                .collect();
+            let message = format!(
+                "{} executor failures (spark.executor.maxNumFailures = {}); last: {}",
+                self.failures.len(),
+                self.settings.max_failures,
+                last.join("; ")
+            );
+            self.scheduler.abort_all(message.clone());
+            let _ = self.status.send(AllocationStatus::Failed(message));
+        }
+    }
+}
+
+fn executor_id(pod: &Pod) -> Option<String> {
+    pod.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_EXECUTOR_ID))
+        .cloned()
+}
