@@ -29,15 +29,9 @@ pub fn docker_available() -> bool {
     docker(&["version", "--format", "{{.Server.Version}}"]).is_ok()
 }
 
-/// The `ember-executor` binary next to the test executable (cargo puts it one folder up).
+/// The `ember-executor` binary of this build.
 pub fn executor_binary() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    exe.ancestors()
-        .skip(1)
-        .take(2)
-        .map(|d| d.join("ember-executor"))
-        .find(|p| p.is_file())
-        .ok_or_else(|| "ember-executor binary not built".to_string())
+    crate::binaries::built_binary("ember-executor")
 }
 
 /// The shared libraries `binary` loads, as absolute paths (from `ldd`).

@@ -5,8 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod binaries;
+pub use binaries::built_binary;
 pub mod docker;
 pub mod golden;
+pub mod k8s;
 pub mod local_dirs;
 pub mod results;
 pub mod sorted;

@@ -1,0 +1,222 @@
+//! `--master k8s://...` end to end against the Kubernetes stand-in (`ember_tests::k8s`): the
+//! driver creates executor pods through its real kube-rs client, the stand-in's node agent runs
+//! each pod's container (`ember executor ...`) as a local process, and the scenarios mirror
+//! Spark's Kubernetes integration suite: TPC-H with executor pods, labels, env and owner
+//! references on the pods, a pod deleted in the middle of a job, a bad image, clean-up.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use ember::Session;
+use ember::scheduler::SchedulerEvent;
+use ember_tests::k8s::{FakeApiServer, NodeAgentKind};
+use ember_tests::{built_binary, check_tpch, register_tpch, shared_tpch};
+use serde_json::{Value, json};
+
+const NAMESPACE: &str = "spark";
+const IMAGE: &str = "ember:test";
+
+async fn server() -> FakeApiServer {
+    let ember = built_binary("ember").expect("the ember binary is built");
+    FakeApiServer::start(NodeAgentKind::Process {
+        images: HashMap::from([(IMAGE.to_string(), ember)]),
+    })
+    .await
+}
+
+/// A driver pod to own the executors (the test's driver itself runs here, in client mode).
+fn driver_pod(server: &FakeApiServer) -> Value {
+    server.insert(
+        NAMESPACE,
+        "pods",
+        json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "tpch-driver", "namespace": NAMESPACE},
+            "spec": {"containers": [{"name": "driver", "image": "not-run-by-this-test"}]}
+        }),
+    )
+}
+
+fn executor_pods(server: &FakeApiServer) -> Vec<Value> {
+    server
+        .objects(NAMESPACE, "pods")
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["spark-role"] == "executor")
+        .collect()
+}
+
+fn session_builder(server: &FakeApiServer, image: &str) -> ember::SessionBuilder {
+    Session::builder()
+        .master(&format!("k8s://{}", server.url()))
+        .app_name("TPC-H on k8s")
+        .config("spark.kubernetes.namespace", NAMESPACE)
+        .config("spark.kubernetes.container.image", image)
+        .config("spark.executor.instances", "2")
+        .config("spark.executor.memory", "512m")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.kubernetes.allocation.batch.delay", "200ms")
+        .config("spark.kubernetes.driver.pod.name", "tpch-driver")
+}
+
+async fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
+    let server = server().await;
+    let driver = driver_pod(&server);
+    let started = std::time::Instant::now();
+    let session = session_builder(&server, IMAGE)
+        .config("spark.kubernetes.executor.label.team", "analytics")
+        .config(
+            "spark.kubernetes.executor.annotation.example.com/owner",
+            "data-team",
+        )
+        .config("spark.executorEnv.TZ", "UTC")
+        .build()
+        .await
+        .expect("executor pods start and register");
+    eprintln!(
+        "2 executor pods created and registered in {:?}",
+        started.elapsed()
+    );
+
+    let pods = executor_pods(&server);
+    assert_eq!(pods.len(), 2, "{pods:#?}");
+    for pod in &pods {
+        let meta = &pod["metadata"];
+        let name = meta["name"].as_str().unwrap_or_default();
+        assert!(
+            name.starts_with("tpc-h-on-k8s-") && name.contains("-exec-"),
+            "{name}"
+        );
+        assert_eq!(meta["labels"]["team"], "analytics");
+        assert_eq!(meta["labels"]["spark-role"], "executor");
+        assert_eq!(meta["annotations"]["example.com/owner"], "data-team");
+        assert_eq!(meta["ownerReferences"][0]["uid"], driver["metadata"]["uid"]);
+        assert_eq!(pod["status"]["phase"], "Running");
+        let env = pod["spec"]["containers"][0]["env"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(env.iter().any(|e| e["name"] == "TZ" && e["value"] == "UTC"));
+    }
+
+    // At this scale the answers are compared with JVM Spark's (tests/tpch/spark/sf0.01).
+    let dir = shared_tpch(0.01);
+    register_tpch(&session, &dir).await;
+    let failures = check_tpch(&session, &dir, 0.01, [1, 3, 18]).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    session.stop().await;
+    wait_for("executor pods deleted", || {
+        executor_pods(&server).is_empty()
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_executor_pod_is_replaced_and_the_job_still_succeeds() {
+    let server = server().await;
+    driver_pod(&server);
+    let session = session_builder(&server, IMAGE)
+        .build()
+        .await
+        .expect("executor pods start");
+    let dir = shared_tpch(0.1);
+    register_tpch(&session, &dir).await;
+
+    // Delete the pod of the first executor that finishes a task, in the middle of the job, and
+    // see the driver lose that executor before the job ends.
+    let mut events = session.subscribe();
+    let (victim_tx, victim_rx) = tokio::sync::oneshot::channel();
+    let watcher = tokio::spawn(async move {
+        let mut victim_tx = Some(victim_tx);
+        let mut victim = None;
+        let mut removed_before_end = false;
+        while let Ok(event) = events.recv().await {
+            match event {
+                SchedulerEvent::TaskEnded {
+                    executor_id,
+                    failure: None,
+                    ..
+                } if victim.is_none() => {
+                    victim = Some(executor_id.clone());
+                    if let Some(tx) = victim_tx.take() {
+                        let _ = tx.send(executor_id);
+                    }
+                }
+                SchedulerEvent::ExecutorRemoved { executor_id, .. }
+                    if victim.as_ref() == Some(&executor_id) =>
+                {
+                    removed_before_end = true;
+                }
+                SchedulerEvent::JobEnded { .. } => break,
+                _ => {}
+            }
+        }
+        removed_before_end
+    });
+    let (failures, deleted) = tokio::join!(check_tpch(&session, &dir, 0.1, [18]), async {
+        let id = victim_rx.await.expect("a task ended");
+        let pod = executor_pods(&server)
+            .into_iter()
+            .find(|p| p["metadata"]["labels"]["spark-exec-id"] == id.as_str())
+            .expect("the executor's pod");
+        let name = pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        server.delete(NAMESPACE, "pods", &name);
+        name
+    });
+    assert!(
+        watcher.await.expect("event watcher"),
+        "the executor of the deleted pod was lost during the job"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A replacement pod (a new executor id) runs.
+    wait_for("a replacement executor pod", || {
+        let pods = executor_pods(&server);
+        pods.len() == 2
+            && pods
+                .iter()
+                .all(|p| p["metadata"]["name"] != deleted.as_str())
+            && pods.iter().all(|p| p["status"]["phase"] == "Running")
+    })
+    .await;
+    session.stop().await;
+    wait_for("executor pods deleted", || {
+        executor_pods(&server).is_empty()
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_image_ends_the_application_with_a_clear_error_and_no_pods() {
+    let server = server().await;
+    driver_pod(&server);
+    let err = match session_builder(&server, "ember:no-such-tag").build().await {
+        Ok(_) => panic!("the application must not start without its image"),
+        Err(e) => e.to_string(),
+    };
+    eprintln!("{err}");
+    assert!(
+        err.contains("ErrImagePull") || err.contains("ImagePullBackOff"),
+        "{err}"
+    );
+    assert!(err.contains("spark.executor.maxNumFailures"), "{err}");
+    wait_for("no executor pods left", || {
+        executor_pods(&server).is_empty()
+    })
+    .await;
+    server.stop().await;
+}
