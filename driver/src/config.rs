@@ -252,6 +252,42 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "An executor pod still pending after this long is deleted, counted as a failure and replaced.",
     },
     KnownKey {
+        key: "spark.dynamicAllocation.enabled",
+        kind: ValueKind::Bool,
+        default: "false",
+        doc: "Grow and shrink the executors with the work (local-cluster and Kubernetes; ignored on local[N]).",
+    },
+    KnownKey {
+        key: "spark.dynamicAllocation.minExecutors",
+        kind: ValueKind::Count,
+        default: "0",
+        doc: "Fewest executors dynamic allocation keeps.",
+    },
+    KnownKey {
+        key: "spark.dynamicAllocation.maxExecutors",
+        kind: ValueKind::Count,
+        default: "",
+        doc: "Most executors dynamic allocation asks for (default: E of local-cluster[E,C,M]; unbounded on Kubernetes).",
+    },
+    KnownKey {
+        key: "spark.dynamicAllocation.initialExecutors",
+        kind: ValueKind::Count,
+        default: "",
+        doc: "Executors at start (default: the largest of minExecutors and spark.executor.instances).",
+    },
+    KnownKey {
+        key: "spark.dynamicAllocation.schedulerBacklogTimeout",
+        kind: ValueKind::Duration { unit_ms: 1000 },
+        default: "1s",
+        doc: "Tasks waiting this long for a slot raise the target to what the backlog needs (pending + running tasks over spark.executor.cores).",
+    },
+    KnownKey {
+        key: "spark.dynamicAllocation.executorIdleTimeout",
+        kind: ValueKind::Duration { unit_ms: 1000 },
+        default: "60s",
+        doc: "An executor without tasks for this long is removed, unless it holds shuffle output a running job still reads (shuffle tracking) or minExecutors would be crossed.",
+    },
+    KnownKey {
         key: "spark.kubernetes.local.dirs.tmpfs",
         kind: ValueKind::Bool,
         default: "false",
@@ -296,8 +332,8 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
     KnownKey {
         key: "spark.shuffle.readHostLocalDisk",
         kind: ValueKind::Bool,
-        default: "true",
-        doc: "Read shuffle files of executors on the same host directly from disk instead of over the network.",
+        default: "",
+        doc: "Read shuffle files of executors on the same host directly from disk instead of over the network. Default: true, except on Kubernetes (pods sharing an address do not share local dirs); a file not visible locally is fetched over the network anyway.",
     },
     KnownKey {
         key: "spark.sql.autoBroadcastJoinThreshold",

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ember_executor::memory::Codec;
@@ -46,6 +47,8 @@ pub struct LaunchSettings {
     pub conf: crate::config::SparkConf,
     /// The application id: labels Kubernetes resources.
     pub app_id: String,
+    /// `spark.dynamicAllocation.*`: executors come and go with the scheduler's target.
+    pub dynamic_allocation: Option<crate::scheduler::allocation::DynamicAllocation>,
 }
 
 /// A running executor process.
@@ -57,11 +60,120 @@ pub struct ChildExecutor {
     exited: Option<oneshot::Receiver<()>>,
 }
 
+/// `local-cluster` executor processes; with dynamic allocation, a task follows the scheduler's
+/// target.
+#[derive(Debug)]
+pub struct LocalCluster {
+    children: Arc<std::sync::Mutex<Vec<ChildExecutor>>>,
+    scaler: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ChildExecutor {
+    /// Stops the process (the scheduler has asked it to shut down; it is killed if it has not
+    /// exited within 2 s) and waits for it.
+    async fn stop(mut self) {
+        if let Some(kill) = self.kill.take() {
+            let _ = kill.send(());
+        }
+        if let Some(exited) = self.exited.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), exited).await;
+        }
+    }
+}
+
+/// Starts `local-cluster` executor processes with one configuration.
+#[derive(Debug, Clone)]
+struct ChildSpawner {
+    program: ExecutorProgram,
+    settings: LaunchSettings,
+    cores: usize,
+    memory_mib: u64,
+    scheduler: SchedulerHandle,
+}
+
+impl ChildSpawner {
+    fn spawn(
+        &self,
+        executor_id: &str,
+        exits: mpsc::UnboundedSender<(String, String)>,
+    ) -> Result<ChildExecutor> {
+        let mut config = executor_config(executor_id, &self.settings);
+        config.cores = self.cores;
+        config.memory_pool_bytes = Some(ember_executor::memory::pool_bytes(
+            self.memory_mib * 1024 * 1024,
+            self.settings.memory_fraction,
+        ) as usize);
+        spawn_child(&self.program, &config, &self.scheduler, exits)
+    }
+}
+
+/// Dynamic allocation on `local-cluster`: starts processes up to the scheduler's target,
+/// stops the ones it removed, and replaces ones that died while the target still wants them.
+async fn follow_allocation_target(
+    spawner: ChildSpawner,
+    children: Arc<std::sync::Mutex<Vec<ChildExecutor>>>,
+    initial: usize,
+    mut events: broadcast::Receiver<SchedulerEvent>,
+) {
+    let mut target = initial;
+    let mut next_id = initial;
+    // Nobody waits on exits of processes started here: the scheduler hears of them directly.
+    let (exits, _) = mpsc::unbounded_channel();
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let mut stopping = Vec::new();
+        match event {
+            SchedulerEvent::AllocationTarget { executors, removed } => {
+                target = executors;
+                if let Ok(mut list) = children.lock() {
+                    let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut *list)
+                        .into_iter()
+                        .partition(|c| removed.contains(&c.executor_id));
+                    *list = kept;
+                    stopping = gone;
+                }
+            }
+            SchedulerEvent::ExecutorRemoved { executor_id, .. } => {
+                if let Ok(mut list) = children.lock() {
+                    list.retain(|c| c.executor_id != executor_id);
+                }
+            }
+            _ => continue,
+        }
+        for child in stopping {
+            tokio::spawn(child.stop());
+        }
+        loop {
+            let live = children.lock().map(|l| l.len()).unwrap_or(target);
+            if live >= target {
+                break;
+            }
+            let id = next_id.to_string();
+            next_id += 1;
+            match spawner.spawn(&id, exits.clone()) {
+                Ok(child) => {
+                    if let Ok(mut list) = children.lock() {
+                        list.push(child);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("cannot start executor {id}: {e}");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// The executors of one session.
 #[derive(Debug)]
 pub enum Launcher {
     Local(Option<ExecutorHandle>),
-    LocalCluster(Vec<ChildExecutor>),
+    LocalCluster(LocalCluster),
     Kubernetes(Box<crate::k8s::launcher::KubernetesLauncher>),
 }
 
@@ -95,23 +207,35 @@ impl Launcher {
                     Some(command) => ExecutorProgram::Command(command.clone()),
                     None => ExecutorProgram::Binary(find_executor_binary()?),
                 };
+                let initial = settings
+                    .dynamic_allocation
+                    .as_ref()
+                    .map_or(*executors, |d| d.initial);
                 let mut registered = scheduler.subscribe();
                 let (exit_tx, mut exit_rx) = mpsc::unbounded_channel();
+                let spawner = ChildSpawner {
+                    program,
+                    settings: settings.clone(),
+                    cores: *cores,
+                    memory_mib: *memory_mib,
+                    scheduler: scheduler.clone(),
+                };
                 let mut children = Vec::new();
-                for i in 0..*executors {
-                    let executor_id = format!("{i}");
-                    let mut config = executor_config(&executor_id, settings);
-                    config.cores = *cores;
-                    config.memory_pool_bytes = Some(ember_executor::memory::pool_bytes(
-                        *memory_mib * 1024 * 1024,
-                        settings.memory_fraction,
-                    ) as usize);
-                    let child = spawn_child(&program, &config, scheduler, exit_tx.clone())?;
-                    children.push(child);
+                for i in 0..initial {
+                    children.push(spawner.spawn(&i.to_string(), exit_tx.clone())?);
                 }
-                let launcher = Launcher::LocalCluster(children);
+                let children = Arc::new(std::sync::Mutex::new(children));
+                let scaler = settings.dynamic_allocation.as_ref().map(|_| {
+                    tokio::spawn(follow_allocation_target(
+                        spawner,
+                        Arc::clone(&children),
+                        initial,
+                        scheduler.subscribe(),
+                    ))
+                });
+                let launcher = Launcher::LocalCluster(LocalCluster { children, scaler });
                 if let Err(e) =
-                    wait_registered(*executors, &mut registered, &mut exit_rx, settings).await
+                    wait_registered(initial, &mut registered, &mut exit_rx, settings).await
                 {
                     launcher.stop().await;
                     return Err(e);
@@ -129,10 +253,16 @@ impl Launcher {
     pub fn executor_pids(&self) -> Vec<(String, u32)> {
         match self {
             Launcher::Local(_) | Launcher::Kubernetes(_) => Vec::new(),
-            Launcher::LocalCluster(children) => children
-                .iter()
-                .map(|c| (c.executor_id.clone(), c.pid))
-                .collect(),
+            Launcher::LocalCluster(cluster) => cluster
+                .children
+                .lock()
+                .map(|children| {
+                    children
+                        .iter()
+                        .map(|c| (c.executor_id.clone(), c.pid))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -144,14 +274,17 @@ impl Launcher {
                     h.stop().await;
                 }
             }
-            Launcher::LocalCluster(children) => {
-                for mut child in children {
-                    if let Some(kill) = child.kill.take() {
-                        let _ = kill.send(());
-                    }
-                    if let Some(exited) = child.exited.take() {
-                        let _ = tokio::time::timeout(Duration::from_secs(10), exited).await;
-                    }
+            Launcher::LocalCluster(cluster) => {
+                if let Some(scaler) = cluster.scaler {
+                    scaler.abort();
+                }
+                let children = cluster
+                    .children
+                    .lock()
+                    .map(|mut c| std::mem::take(&mut *c))
+                    .unwrap_or_default();
+                for child in children {
+                    child.stop().await;
                 }
             }
             Launcher::Kubernetes(launcher) => launcher.stop().await,

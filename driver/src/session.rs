@@ -145,6 +145,16 @@ impl Session {
     async fn start(conf: SparkConf) -> Result<Session> {
         let master_str = conf.get_or_default("spark.master").unwrap_or("local[*]");
         let master = Master::parse(master_str)?;
+        // Dynamic allocation needs a launcher that can add executors: not local[N].
+        let dynamic_allocation = match &master {
+            Master::Local { .. } => None,
+            Master::LocalCluster { executors, .. } => {
+                crate::scheduler::allocation::DynamicAllocation::from_conf(&conf, *executors)?
+            }
+            Master::Kubernetes { .. } => {
+                crate::scheduler::allocation::DynamicAllocation::from_conf(&conf, usize::MAX)?
+            }
+        };
         let total_cores = match master.total_cores() {
             Some(cores) => cores,
             None => {
@@ -186,9 +196,14 @@ impl Session {
             .unwrap_or("127.0.0.1")
             .to_string();
         let port = conf.get_usize("spark.driver.port")?.unwrap_or(0);
-        let read_host_local = conf
-            .get_bool("spark.shuffle.readHostLocalDisk")?
-            .unwrap_or(true);
+        // Executor pods (and a driver outside them) never share local dirs, even when they
+        // share an address (hostNetwork): read other executors' files over the network there.
+        let read_host_local = match conf.get("spark.shuffle.readHostLocalDisk") {
+            Some(_) => conf
+                .get_bool("spark.shuffle.readHostLocalDisk")?
+                .unwrap_or(true),
+            None => !matches!(master, Master::Kubernetes { .. }),
+        };
         let memory_fraction = conf.get_f64("spark.memory.fraction")?.unwrap_or(0.6);
         let local_memory_pool = match conf.get("spark.executor.memory") {
             Some(_) => conf
@@ -310,8 +325,10 @@ impl Session {
             // launcher replaces them, and fails the jobs itself when it cannot.
             no_executors_timeout: match master {
                 Master::Kubernetes { .. } => None,
+                _ if dynamic_allocation.is_some() => None,
                 _ => Some(Duration::ZERO),
             },
+            dynamic_allocation: dynamic_allocation.clone(),
         });
         // In a pod the driver listens on every interface and advertises its pod IP.
         let bind_host = conf
@@ -372,6 +389,7 @@ impl Session {
             registration_timeout: Duration::from_secs(60),
             conf: conf.clone(),
             app_id: application_id,
+            dynamic_allocation,
         };
         let launcher = match Launcher::start(&master, &settings, &scheduler).await {
             Ok(l) => l,

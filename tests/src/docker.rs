@@ -2,7 +2,9 @@
 //!
 //! No image can be pulled on the machines this project builds on, so the executor image is
 //! built `FROM scratch` out of the `ember-executor` binary the test build produced and the
-//! shared libraries it links (found with `ldd`). The image holds nothing else.
+//! shared libraries it links (found with `ldd`). The image holds nothing else. Ember's own
+//! image (entrypoint `ember`, for executor pods) is built with the shipped
+//! `images/build-from-binaries.sh` ([`build_ember_image`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,6 +81,32 @@ pub fn build_executor_image(tag: &str) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let dir = context.path().display().to_string();
     docker(&["build", "-q", "-t", tag, &dir]).map(|_| ())
+}
+
+/// Builds Ember's image `tag` the way users build it without a registry: runs the repository's
+/// `images/build-from-binaries.sh TAG BINARY` (which uses `images/Dockerfile.binaries`, `FROM
+/// scratch`, uid 185) with the `ember` binary of this build.
+pub fn build_ember_image(tag: &str) -> Result<(), String> {
+    let binary = crate::binaries::built_binary("ember")?;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../images/build-from-binaries.sh"
+    );
+    let output = Command::new(script)
+        .arg(tag)
+        .arg(&binary)
+        .output()
+        .map_err(|e| format!("cannot run {script}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{script} {tag} {}: {}{}",
+            binary.display(),
+            String::from_utf8_lossy(&output.stdout).trim(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
 }
 
 /// The peak memory use (RSS, page cache and tmpfs pages) of a running container's cgroup, in

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 pub mod binaries;
 pub use binaries::built_binary;
 pub mod docker;
+pub mod events;
 pub mod golden;
 pub mod k8s;
 pub mod local_dirs;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use ember::Session;
 use ember::scheduler::SchedulerEvent;
+use ember_tests::events::watch_first_executor;
 use ember_tests::k8s::{FakeApiServer, NodeAgentKind};
 use ember_tests::{built_binary, check_tpch, register_tpch, shared_tpch};
 use serde_json::{Value, json};
@@ -135,37 +136,9 @@ async fn a_deleted_executor_pod_is_replaced_and_the_job_still_succeeds() {
 
     // Delete the pod of the first executor that finishes a task, in the middle of the job, and
     // see the driver lose that executor before the job ends.
-    let mut events = session.subscribe();
-    let (victim_tx, victim_rx) = tokio::sync::oneshot::channel();
-    let watcher = tokio::spawn(async move {
-        let mut victim_tx = Some(victim_tx);
-        let mut victim = None;
-        let mut removed_before_end = false;
-        while let Ok(event) = events.recv().await {
-            match event {
-                SchedulerEvent::TaskEnded {
-                    executor_id,
-                    failure: None,
-                    ..
-                } if victim.is_none() => {
-                    victim = Some(executor_id.clone());
-                    if let Some(tx) = victim_tx.take() {
-                        let _ = tx.send(executor_id);
-                    }
-                }
-                SchedulerEvent::ExecutorRemoved { executor_id, .. }
-                    if victim.as_ref() == Some(&executor_id) =>
-                {
-                    removed_before_end = true;
-                }
-                SchedulerEvent::JobEnded { .. } => break,
-                _ => {}
-            }
-        }
-        removed_before_end
-    });
+    let watch = watch_first_executor(session.subscribe());
     let (failures, deleted) = tokio::join!(check_tpch(&session, &dir, 0.1, [18]), async {
-        let id = victim_rx.await.expect("a task ended");
+        let id = watch.victim.await.expect("a task ended");
         let pod = executor_pods(&server)
             .into_iter()
             .find(|p| p["metadata"]["labels"]["spark-exec-id"] == id.as_str())
@@ -177,10 +150,12 @@ async fn a_deleted_executor_pod_is_replaced_and_the_job_still_succeeds() {
         server.delete(NAMESPACE, "pods", &name);
         name
     });
-    assert!(
-        watcher.await.expect("event watcher"),
-        "the executor of the deleted pod was lost during the job"
-    );
+    let reason = watch
+        .lost
+        .await
+        .expect("event watcher")
+        .expect("the executor of the deleted pod was lost during the job");
+    eprintln!("executor of {deleted} lost: {reason}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // A replacement pod (a new executor id) runs.
     wait_for("a replacement executor pod", || {
@@ -215,6 +190,55 @@ async fn a_bad_image_ends_the_application_with_a_clear_error_and_no_pods() {
     );
     assert!(err.contains("spark.executor.maxNumFailures"), "{err}");
     wait_for("no executor pods left", || {
+        executor_pods(&server).is_empty()
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamic_allocation_adds_pods_under_backlog_and_deletes_idle_ones() {
+    let server = server().await;
+    driver_pod(&server);
+    let session = session_builder(&server, IMAGE)
+        .config("spark.dynamicAllocation.enabled", "true")
+        .config("spark.dynamicAllocation.minExecutors", "1")
+        .config("spark.dynamicAllocation.maxExecutors", "3")
+        .config("spark.dynamicAllocation.schedulerBacklogTimeout", "100ms")
+        .config("spark.dynamicAllocation.executorIdleTimeout", "1s")
+        .config("spark.executor.instances", "1")
+        .config("spark.executor.heartbeatInterval", "100ms")
+        .config("spark.sql.shuffle.partitions", "6")
+        .build()
+        .await
+        .expect("executor pods start");
+    // The larger of minExecutors and spark.executor.instances is the initial size.
+    assert_eq!(executor_pods(&server).len(), 1);
+    let mut events = session.subscribe();
+    let dir = shared_tpch(0.1);
+    register_tpch(&session, &dir).await;
+    let failures = check_tpch(&session, &dir, 0.1, [18]).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let mut most = 0;
+    let mut targets = Vec::new();
+    while let Ok(Ok(event)) = tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+        if let SchedulerEvent::AllocationTarget { executors, .. } = event {
+            targets.push(executors);
+            most = most.max(executors);
+            if executors == 1 {
+                break;
+            }
+        }
+    }
+    eprintln!("allocation targets: {targets:?}");
+    assert_eq!(most, 3, "the backlog asked for maxExecutors: {targets:?}");
+    assert_eq!(targets.last(), Some(&1), "idle executors went: {targets:?}");
+    wait_for("one executor pod left", || {
+        executor_pods(&server).len() == 1
+    })
+    .await;
+    session.stop().await;
+    wait_for("executor pods deleted", || {
         executor_pods(&server).is_empty()
     })
     .await;

@@ -120,7 +120,10 @@ impl KubernetesLauncher {
     ) -> crate::Result<Self> {
         let conf = &settings.conf;
         let pod_conf = ExecutorPodConf::from_conf(conf, &settings.app_id)?;
-        let allocation = AllocationSettings::from_conf(conf)?;
+        let mut allocation = AllocationSettings::from_conf(conf)?;
+        if let Some(dynamic) = &settings.dynamic_allocation {
+            allocation.instances = dynamic.initial;
+        }
         let template = match &pod_conf.template_file {
             Some(path) => Some(super::read_pod_template(path)?),
             None => None,
@@ -152,7 +155,7 @@ impl KubernetesLauncher {
             failures: Vec::new(),
             status: status_tx,
         };
-        let task = tokio::spawn(allocator.run(selector.clone(), stop_rx));
+        let task = tokio::spawn(allocator.run(selector.clone(), stop_rx, scheduler.subscribe()));
         let launcher = Self {
             pods,
             claims,
@@ -292,7 +295,12 @@ struct Allocator {
 }
 
 impl Allocator {
-    async fn run(mut self, selector: String, mut stop: watch::Receiver<bool>) {
+    async fn run(
+        mut self,
+        selector: String,
+        mut stop: watch::Receiver<bool>,
+        mut scheduler_events: broadcast::Receiver<SchedulerEvent>,
+    ) {
         let config = watcher::Config::default().labels(&selector);
         let events = watcher(self.pods.clone(), config).default_backoff();
         tokio::pin!(events);
@@ -305,6 +313,13 @@ impl Allocator {
                     self.expire_pending().await;
                     self.allocate().await;
                 }
+                event = scheduler_events.recv() => match event {
+                    Ok(SchedulerEvent::AllocationTarget { executors, removed }) => {
+                        self.follow_target(executors, &removed).await;
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
                 event = events.next() => match event {
                     Some(Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod))) => {
                         self.on_pod(&pod).await;
@@ -320,6 +335,24 @@ impl Allocator {
                 // recreated and the launcher can still clean up.
                 let _ = stop.changed().await;
                 return;
+            }
+        }
+    }
+
+    /// Dynamic allocation: the scheduler wants `target` executors and removed `removed` (idle):
+    /// their pods are deleted without counting as failures.
+    async fn follow_target(&mut self, target: usize, removed: &[String]) {
+        self.settings.instances = target;
+        for id in removed {
+            if let Some(state) = self.executors.remove(id) {
+                tracing::info!(executor = %id, pod = %state.pod_name, "idle executor pod deleted");
+                if let Err(e) = self
+                    .pods
+                    .delete(&state.pod_name, &DeleteParams::default())
+                    .await
+                {
+                    tracing::warn!("cannot delete executor pod {}: {e}", state.pod_name);
+                }
             }
         }
     }

@@ -172,4 +172,10 @@ pub enum SchedulerEvent {
         job_id: String,
         error: Option<String>,
     },
+    /// Dynamic allocation wants `executors` executors and has removed `removed` (idle); the
+    /// launcher starts or stops executors to match.
+    AllocationTarget {
+        executors: usize,
+        removed: Vec<String>,
+    },
 }

@@ -13,6 +13,7 @@
 //!   `spark.network.timeout` is lost: its running tasks go back to pending (without counting) and
 //!   the map outputs it held and that are still needed are recomputed.
 
+pub mod allocation;
 mod events;
 mod link;
 mod state;
@@ -35,6 +36,8 @@ pub struct SchedulerConfig {
     /// How long jobs wait when no executor is left (`None`: for ever, a launcher replaces
     /// executors). Launchers that never replace executors use zero.
     pub no_executors_timeout: Option<Duration>,
+    /// `spark.dynamicAllocation.*`, when enabled.
+    pub dynamic_allocation: Option<allocation::DynamicAllocation>,
 }
 
 /// A cheap, cloneable handle to the scheduler's event loop.

@@ -12,6 +12,7 @@ use ember_proto::{
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::SchedulerConfig;
+use super::allocation::{AllocationPolicy, ExecutorView};
 use super::events::{Event, JobError, JobOutput, JobSpec, SchedulerEvent, StageMetrics, StageSpec};
 use super::link::ExecutorLink;
 
@@ -25,6 +26,8 @@ struct ExecutorEntry {
     plans_sent: HashSet<(String, u32)>,
     /// What its last heartbeat reported.
     metrics: ExecutorMetrics,
+    /// When a task last started or ended there (dynamic allocation's idle clock).
+    idle_since: Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +92,8 @@ pub(super) struct State {
     next_attempt_id: u64,
     /// Since when no executor is left, and why the last one went.
     no_executors_since: Option<(Instant, String)>,
+    /// `spark.dynamicAllocation.enabled`: the policy deciding how many executors to run.
+    allocation: Option<AllocationPolicy>,
 }
 
 impl State {
@@ -98,13 +103,14 @@ impl State {
         listeners: broadcast::Sender<SchedulerEvent>,
     ) -> Self {
         Self {
-            config,
             events,
             listeners,
             executors: BTreeMap::new(),
             jobs: Vec::new(),
             next_attempt_id: 0,
             no_executors_since: None,
+            allocation: config.dynamic_allocation.clone().map(AllocationPolicy::new),
+            config,
         }
     }
 
@@ -145,6 +151,7 @@ impl State {
                         running: HashSet::new(),
                         plans_sent: HashSet::new(),
                         metrics: ExecutorMetrics::default(),
+                        idle_since: Instant::now(),
                     },
                 );
             }
@@ -199,6 +206,7 @@ impl State {
                     if let Some(e) = self.executors.get_mut(&executor_id) {
                         e.running.remove(&task.attempt_id);
                         e.free_slots += 1;
+                        e.idle_since = Instant::now();
                         e.plans_sent.remove(&(task.job_id.clone(), task.stage_id));
                     }
                     self.on_task_failed(
@@ -237,6 +245,7 @@ impl State {
                     self.on_executor_lost(&id, &format!("no heartbeat for {timeout:?}"));
                 }
                 self.abort_jobs_without_executors();
+                self.apply_allocation_policy();
             }
             Event::Stop { .. } => {}
         }
@@ -298,6 +307,7 @@ impl State {
             && e.running.remove(&attempt_id)
         {
             e.free_slots += 1;
+            e.idle_since = Instant::now();
         }
     }
 
@@ -497,6 +507,68 @@ impl State {
         }
     }
 
+    /// Runs dynamic allocation: announces a new target and removes idle executors.
+    fn apply_allocation_policy(&mut self) {
+        let Some(policy) = self.allocation.as_mut() else {
+            return;
+        };
+        let mut pending = 0;
+        let mut running = 0;
+        // Executors holding map output that an active job still reads.
+        let mut holders: HashSet<String> = HashSet::new();
+        for job in &self.jobs {
+            for stage in job.stages.values() {
+                for task in &stage.tasks {
+                    match &task.state {
+                        TaskState::Pending => pending += 1,
+                        TaskState::Running { .. } => running += 1,
+                        TaskState::Done(out) => {
+                            holders.insert(out.executor_id.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let views: Vec<ExecutorView> = self
+            .executors
+            .iter()
+            .map(|(id, e)| ExecutorView {
+                id: id.clone(),
+                busy: !e.running.is_empty(),
+                idle_since: e.idle_since,
+                holds_needed_shuffle: holders.contains(id),
+            })
+            .collect();
+        let decision = policy.tick(Instant::now(), pending, running, &views);
+        let target = policy.target();
+        let idle_timeout = self
+            .config
+            .dynamic_allocation
+            .as_ref()
+            .map(|d| d.idle_timeout)
+            .unwrap_or_default();
+        // The target first: a launcher that hears of the removals next must not replace them.
+        if decision.target.is_some() || !decision.remove.is_empty() {
+            self.emit(SchedulerEvent::AllocationTarget {
+                executors: target,
+                removed: decision.remove.clone(),
+            });
+        }
+        for id in &decision.remove {
+            if let Some(entry) = self.executors.remove(id) {
+                let reason = format!(
+                    "idle for {idle_timeout:?} (spark.dynamicAllocation.executorIdleTimeout)"
+                );
+                tracing::info!(executor = %id, "executor removed: {reason}");
+                self.emit(SchedulerEvent::ExecutorRemoved {
+                    executor_id: id.clone(),
+                    reason,
+                });
+                tokio::spawn(async move { entry.link.shutdown().await });
+            }
+        }
+    }
+
     /// When no executor has been left for longer than the launcher needs to bring new ones,
     /// jobs fail instead of waiting forever.
     fn abort_jobs_without_executors(&mut self) {
@@ -651,6 +723,7 @@ impl State {
                     self.next_attempt_id += 1;
                     entry.free_slots -= 1;
                     entry.running.insert(attempt_id);
+                    entry.idle_since = Instant::now();
                     let plan_key = (job.spec_id.clone(), stage_id);
                     let first = entry.plans_sent.insert(plan_key);
                     let key = TaskKey {
@@ -786,6 +859,7 @@ mod tests {
                 executor_timeout: Duration::from_secs(60),
                 tick: Duration::from_secs(1),
                 no_executors_timeout: Some(Duration::ZERO),
+                dynamic_allocation: None,
             };
             Self {
                 state: State::new(config, events, listeners),

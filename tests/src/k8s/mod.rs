@@ -15,7 +15,8 @@
 //! - Strategic merge patch and server-side apply are treated as JSON merge patches (lists are
 //!   replaced, not merged by key); JSON Patch is answered 415.
 //! - No controllers: Jobs are stored but never run; Services get a made-up cluster IP.
-//! - No authentication, admission, quotas or scheduling; every pod "runs" on one node.
+//! - No authentication, admission, quotas or scheduling; every pod "runs" on one node (host IP
+//!   127.0.0.1). Process pods share the node's IP; Docker pods get a loopback address each.
 //! - The node agent runs only a pod's first container, once (restart policies are ignored).
 //! - In process mode a process cannot mount volumes: every occurrence of a volume's mountPath
 //!   (at a path boundary) in the expanded command, args, env values and workingDir is rewritten
@@ -57,7 +58,9 @@ pub enum NodeAgentKind {
         images: HashMap<String, PathBuf>,
     },
     /// Each pod runs as a Docker container of the named image, on the host network (image names
-    /// pass through; the test builds the image, nothing is pulled).
+    /// pass through; the test builds the image, nothing is pulled). Each pod has a loopback
+    /// address of its own as its IP (`127.a.b.c`; `hostNetwork: true`: the node's 127.0.0.1),
+    /// since containers, like pods, do not see each other's files.
     Docker,
 }
 

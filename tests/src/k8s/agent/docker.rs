@@ -1,5 +1,6 @@
 //! Pods as Docker containers on the host network (the driver under test runs on the host, so
-//! pod IP 127.0.0.1 reaches it). Volumes are host directories bind-mounted, or tmpfs for
+//! it reaches them and they reach it on loopback addresses; each pod has its own, `127.a.b.c`,
+//! unless it asks for `hostNetwork`, which gives it the node's 127.0.0.1). Volumes are host directories bind-mounted, or tmpfs for
 //! memory-backed emptyDirs; memory and CPU limits become `--memory` and `--cpus`.
 
 use std::process::Stdio;

@@ -12,6 +12,7 @@ pub mod spec;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -168,6 +169,25 @@ struct Context {
     claims: Mutex<HashMap<String, TempDir>>,
     reaper: Arc<Reaper>,
     pods: ResourceType,
+    /// Pod IPs handed out so far (Docker pods get their own loopback address).
+    next_ip: AtomicU32,
+}
+
+impl Context {
+    /// The IP of a new pod. A container does not see other containers' files, so each Docker
+    /// pod gets its own address, as pods do in a cluster: a loopback address `127.a.b.c` of its
+    /// own (all of 127.0.0.0/8 is the host's loopback, which containers on the host network
+    /// share), so that code under test cannot take two pods for one host. A pod with
+    /// `spec.hostNetwork: true` has the node's address, 127.0.0.1, as in a cluster. Processes
+    /// share the host's files, and all have 127.0.0.1.
+    fn pod_ip(&self, pod: &Value) -> String {
+        if !matches!(self.runtime, Runtime::Docker) || pod["spec"]["hostNetwork"] == true {
+            return POD_IP.to_string();
+        }
+        let n = self.next_ip.fetch_add(1, Ordering::Relaxed);
+        let (a, b, c) = (1 + (n / (254 * 256)) % 254, (n / 254) % 256, 1 + n % 254);
+        format!("127.{a}.{b}.{c}")
+    }
 }
 
 struct PodTask {
@@ -201,6 +221,7 @@ impl NodeAgent {
             claims: Mutex::new(HashMap::new()),
             reaper: Arc::new(Reaper::default()),
             pods: by_plural("pods").unwrap_or(super::resources::RESOURCES[0]),
+            next_ip: AtomicU32::new(0),
         });
         let (stop, stop_rx) = watch::channel(false);
         let pods = Arc::new(Mutex::new(HashMap::new()));
@@ -376,12 +397,12 @@ fn waiting_status(pod: &Value, wait: &Wait) -> Value {
     status
 }
 
-fn running_status(pod: &Value, id: &str, started: &str) -> Value {
+fn running_status(pod: &Value, id: &str, started: &str, ip: &str) -> Value {
     let state = json!({"running": {"startedAt": started}});
     json!({
         "phase": "Running",
         "hostIP": POD_IP, "hostIPs": [{"ip": POD_IP}],
-        "podIP": POD_IP, "podIPs": [{"ip": POD_IP}],
+        "podIP": ip, "podIPs": [{"ip": ip}],
         "startTime": pod["status"]["startTime"].as_str().unwrap_or(started),
         "qosClass": pod["status"]["qosClass"],
         "conditions": conditions(true),
@@ -414,7 +435,12 @@ fn terminated_status(pod: &Value, id: &str, started: &str, exit: &Exit) -> Value
 }
 
 /// Why a pod cannot start now, checking in the kubelet's order: volumes, image, configuration.
-async fn prepare(context: &Context, pod: &Value) -> Result<Launch, Wait> {
+async fn prepare(context: &Context, pod: &Value, ip: &str) -> Result<Launch, Wait> {
+    // The kubelet knows the pod's IP (for `status.podIP` references) before it starts the
+    // containers.
+    let mut pod = pod.clone();
+    pod["status"]["podIP"] = json!(ip);
+    let pod = &pod;
     let image = pod["spec"]["containers"][0]["image"]
         .as_str()
         .unwrap_or_default()
@@ -456,12 +482,14 @@ async fn start(context: &Context, pod: &PodRef, launch: &Launch) -> Result<Runni
 /// and every two seconds for images), runs it, records its exit.
 async fn run_pod(context: Arc<Context>, pod: PodRef, mut kill: watch::Receiver<bool>) {
     let mut changes = context.store.subscribe();
+    let mut ip = None;
     let launch = loop {
         changes.borrow_and_update();
         let Some(current) = pod.get(&context) else {
             return;
         };
-        match prepare(&context, &current).await {
+        let ip = ip.get_or_insert_with(|| context.pod_ip(&current));
+        match prepare(&context, &current, ip).await {
             Ok(launch) => break launch,
             Err(wait) => {
                 let waiting = &current["status"]["containerStatuses"][0]["state"]["waiting"];
@@ -492,6 +520,7 @@ async fn run_pod(context: Arc<Context>, pod: PodRef, mut kill: watch::Receiver<b
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     };
+    let ip = ip.unwrap_or_else(|| POD_IP.to_string());
     let started = now();
     let mut running = match start(&context, &pod, &launch).await {
         Ok(running) => running,
@@ -507,7 +536,7 @@ async fn run_pod(context: Arc<Context>, pod: PodRef, mut kill: watch::Receiver<b
         }
     };
     let id = running.id();
-    pod.set_status(&context, |p| running_status(p, &id, &started));
+    pod.set_status(&context, |p| running_status(p, &id, &started, &ip));
     let exit = tokio::select! {
         exit = running.wait() => Some(exit),
         _ = kill.wait_for(|k| *k) => None,

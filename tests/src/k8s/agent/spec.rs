@@ -14,7 +14,8 @@ use tempfile::TempDir;
 use crate::k8s::resources::by_plural;
 use crate::k8s::store::Store;
 
-/// The IP every pod gets: pods run on the host (processes, or containers on the host network).
+/// The node's IP, which is also every process pod's IP and the IP of Docker pods with
+/// `hostNetwork: true` (other Docker pods get a loopback address of their own).
 pub const POD_IP: &str = "127.0.0.1";
 
 /// Why a pod cannot start yet: it stays Pending with this waiting reason.
@@ -204,9 +205,14 @@ fn field_value(pod: &Value, path: &str) -> Option<String> {
                 .unwrap_or("default")
                 .to_string(),
         ),
-        "status.podIP" | "status.hostIP" | "status.podIPs" | "status.hostIPs" => {
-            Some(POD_IP.to_string())
-        }
+        // The IP the node agent gave the pod (see `Context::pod_ip`).
+        "status.podIP" | "status.podIPs" => Some(
+            pod["status"]["podIP"]
+                .as_str()
+                .unwrap_or(POD_IP)
+                .to_string(),
+        ),
+        "status.hostIP" | "status.hostIPs" => Some(POD_IP.to_string()),
         _ => keyed("metadata.labels['", &meta["labels"])
             .or_else(|| keyed("metadata.annotations['", &meta["annotations"])),
     }
