@@ -14,6 +14,14 @@ trap 'rm -rf "$context"' EXIT
 mkdir -p "$context/opt/ember/bin" "$context/tmp"
 chmod 1777 "$context/tmp"
 cp "$binary" "$context/opt/ember/bin/ember"
+# CA certificates: the Kubernetes client verifies the API server's TLS certificate.
+for bundle in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt; do
+  if [ -f "$bundle" ]; then
+    mkdir -p "$context/etc/ssl/certs"
+    cp -L "$bundle" "$context/etc/ssl/certs/ca-certificates.crt"
+    break
+  fi
+done
 ldd "$binary" | awk '/=>/ { print $3 } !/=>/ && $1 ~ /^\// { print $1 }' | while read -r lib; do
   [ -f "$lib" ] || continue
   mkdir -p "$context$(dirname "$lib")"

@@ -76,11 +76,18 @@ pub struct SqlArgs {
 pub struct SubmitArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// client (the driver runs here) or cluster (not available yet)
+    /// client (the driver runs here) or cluster (the driver runs in a pod: k8s:// masters)
     #[arg(long, default_value = "client")]
     pub deploy_mode: String,
+    /// Print the status of a cluster-mode application's driver pod, NAMESPACE:POD
+    #[arg(long, value_name = "NS:POD", conflicts_with_all = ["kill", "app"])]
+    pub status: Option<String>,
+    /// Stop a cluster-mode application by deleting its driver pod, NAMESPACE:POD
+    #[arg(long, value_name = "NS:POD", conflicts_with = "app")]
+    pub kill: Option<String>,
     /// The SQL application: a file of ;-separated statements
-    pub app: PathBuf,
+    #[arg(required_unless_present_any = ["status", "kill"])]
+    pub app: Option<PathBuf>,
 }
 
 /// Builds the configuration from the layered sources.
@@ -106,7 +113,7 @@ fn configuration(common: &CommonArgs) -> Result<SparkConf> {
         conf.set("spark.app.name", name)?;
     }
     for (key, _) in conf.iter() {
-        if crate::config::known_key(key).is_none() && !key.starts_with("datafusion.") {
+        if !crate::config::is_used(key) && !key.starts_with("datafusion.") {
             eprintln!("Warning: {key} is not used by Ember; it is kept and visible to SET");
         }
     }
@@ -213,6 +220,77 @@ async fn run_interactive(session: &Session, format: OutputFormat) -> Result<()> 
     Ok(())
 }
 
+/// Cluster mode, `--status` and `--kill`: the driver runs in a pod (see `k8s::submit`).
+async fn submit_to_kubernetes(args: SubmitArgs) -> Result<()> {
+    use crate::k8s::submit;
+    let conf = configuration(&args.common)?;
+    let master = conf.get_or_default("spark.master").unwrap_or_default();
+    let api_url = crate::k8s::client::api_url(master).ok_or_else(|| {
+        EmberError::config(
+            "--master",
+            master,
+            "cluster mode, --status and --kill need a k8s://https://HOST:PORT master",
+        )
+    })?;
+    let client = crate::k8s::client::client(&api_url, &conf).await?;
+    let namespace = conf
+        .get("spark.kubernetes.namespace")
+        .unwrap_or("default")
+        .to_string();
+    if let Some(target) = &args.status {
+        let target = submit::parse_target(target, &namespace);
+        let status = submit::status(client, &target).await?;
+        println!(
+            "{target}\tphase: {}{}{}",
+            status.phase,
+            status
+                .exit_code
+                .map(|c| format!("\texit code: {c}"))
+                .unwrap_or_default(),
+            status
+                .reason
+                .map(|r| format!("\treason: {r}"))
+                .unwrap_or_default()
+        );
+        return Ok(());
+    }
+    if let Some(target) = &args.kill {
+        let target = submit::parse_target(target, &namespace);
+        submit::kill(client, &target).await?;
+        eprintln!("Deleted driver pod {target}; its executors and resources go with it");
+        return Ok(());
+    }
+    let app = args
+        .app
+        .as_ref()
+        .ok_or_else(|| EmberError::config("app", "", "a SQL file to run is required"))?;
+    let sql = submit::read_app(app)?;
+    let app_id = format!("ember-{}", uuid::Uuid::new_v4().simple());
+    let resources = submit::driver_resources(&conf, &sql, &app_id)?;
+    submit::create(client.clone(), &resources).await?;
+    let submission = &resources.submission;
+    eprintln!("Submitted application {app_id}: driver pod {submission}");
+    if !conf
+        .get_bool("spark.kubernetes.submission.waitAppCompletion")?
+        .unwrap_or(true)
+    {
+        return Ok(());
+    }
+    let status = submit::wait(client, submission).await?;
+    if status.phase == "Succeeded" {
+        Ok(())
+    } else {
+        Err(EmberError::JobFailed(format!(
+            "driver pod {submission} ended {}{}",
+            status.phase,
+            status
+                .exit_code
+                .map(|c| format!(" with exit code {c}"))
+                .unwrap_or_default()
+        )))
+    }
+}
+
 /// Runs the command line. Returns the process exit code.
 pub async fn main(cli: Cli) -> i32 {
     let result = match cli.command {
@@ -265,15 +343,22 @@ async fn sql(args: SqlArgs) -> Result<()> {
 }
 
 async fn submit(args: SubmitArgs) -> Result<()> {
+    if args.status.is_some() || args.kill.is_some() || args.deploy_mode == "cluster" {
+        return submit_to_kubernetes(args).await;
+    }
     if args.deploy_mode != "client" {
         return Err(EmberError::config(
             "--deploy-mode",
             &args.deploy_mode,
-            "only client mode is available (cluster mode needs the Kubernetes launcher)",
+            "expected client or cluster",
         ));
     }
-    let script = std::fs::read_to_string(&args.app).map_err(|e| EmberError::Io {
-        context: format!("cannot read {}", args.app.display()),
+    let app = args
+        .app
+        .clone()
+        .ok_or_else(|| EmberError::config("app", "", "a SQL file to run is required"))?;
+    let script = std::fs::read_to_string(&app).map_err(|e| EmberError::Io {
+        context: format!("cannot read {}", app.display()),
         source: e,
     })?;
     let session = start(&args.common).await?;

@@ -288,6 +288,54 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "An executor without tasks for this long is removed, unless it holds shuffle output a running job still reads (shuffle tracking) or minExecutors would be crossed.",
     },
     KnownKey {
+        key: "spark.app.id",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "Application id (default: generated); labels Kubernetes resources. Set by ember submit for cluster-mode drivers.",
+    },
+    KnownKey {
+        key: "spark.driver.memory",
+        kind: ValueKind::Bytes { unit: MIB },
+        default: "1g",
+        doc: "Driver pod memory in cluster mode (plus spark.driver.memoryOverhead, default max(10%, 64m)).",
+    },
+    KnownKey {
+        key: "spark.driver.memoryOverhead",
+        kind: ValueKind::Bytes { unit: MIB },
+        default: "",
+        doc: "Driver pod memory beyond spark.driver.memory in cluster mode.",
+    },
+    KnownKey {
+        key: "spark.driver.cores",
+        kind: ValueKind::PositiveCount,
+        default: "1",
+        doc: "Driver pod CPU request in cluster mode.",
+    },
+    KnownKey {
+        key: "spark.kubernetes.driver.request.cores",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "Driver pod CPU request (overrides spark.driver.cores).",
+    },
+    KnownKey {
+        key: "spark.kubernetes.driver.container.image",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "Driver image in cluster mode (default: spark.kubernetes.container.image).",
+    },
+    KnownKey {
+        key: "spark.kubernetes.driver.master",
+        kind: ValueKind::Text,
+        default: "https://kubernetes.default.svc",
+        doc: "The API server as the cluster-mode driver pod reaches it.",
+    },
+    KnownKey {
+        key: "spark.kubernetes.submission.waitAppCompletion",
+        kind: ValueKind::Bool,
+        default: "true",
+        doc: "ember submit --deploy-mode cluster waits for the driver pod to end, reports its phase and exits with its outcome.",
+    },
+    KnownKey {
         key: "spark.kubernetes.local.dirs.tmpfs",
         kind: ValueKind::Bool,
         default: "false",
@@ -587,6 +635,30 @@ impl SparkConf {
                 .map_err(|_| "expected a number".to_string())
         })
     }
+}
+
+/// Families of keys Ember reads by prefix (`spark.executorEnv.TZ`, labels, volumes...); the
+/// key after the prefix is the user's. docs/kubernetes.md lists what each does.
+pub const KNOWN_PREFIXES: &[&str] = &[
+    "spark.executorEnv.",
+    "spark.kubernetes.driverEnv.",
+    "spark.kubernetes.executor.label.",
+    "spark.kubernetes.executor.annotation.",
+    "spark.kubernetes.driver.label.",
+    "spark.kubernetes.driver.annotation.",
+    "spark.kubernetes.node.selector.",
+    "spark.kubernetes.executor.node.selector.",
+    "spark.kubernetes.driver.node.selector.",
+    "spark.kubernetes.executor.secrets.",
+    "spark.kubernetes.executor.secretKeyRef.",
+    "spark.kubernetes.executor.volumes.",
+    "spark.kubernetes.driver.volumes.",
+    "spark.kubernetes.authenticate.",
+];
+
+/// Whether Ember reads `key` (a known key or one of a known family).
+pub fn is_used(key: &str) -> bool {
+    known_key(key).is_some() || KNOWN_PREFIXES.iter().any(|p| key.starts_with(p))
 }
 
 /// Renders the table of known keys for `docs/configuration.md`.

@@ -347,7 +347,13 @@ impl Session {
             context: format!("cannot bind the driver to {bind}"),
             source: e,
         })?;
-        let application_id = format!("ember-{}", uuid::Uuid::new_v4().simple());
+        // A cluster-mode driver gets its id from the submitter, which labelled its pod with it.
+        let application_id = conf
+            .get("spark.app.id")
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("ember-{}", uuid::Uuid::new_v4().simple()));
         let service = DriverServiceServer::new(DriverGrpc::new(
             scheduler.clone(),
             application_id.clone(),

@@ -26,7 +26,7 @@ use ember::Session;
 use ember_tests::docker::{build_ember_image, docker, docker_available};
 use ember_tests::events::watch_first_executor;
 use ember_tests::k8s::{FakeApiServer, NodeAgentKind};
-use ember_tests::{check_tpch, register_tpch, shared_tpch};
+use ember_tests::{built_binary, check_tpch, register_tpch, shared_tpch};
 use serde_json::{Value, json};
 
 /// The image's user (images/Dockerfile.binaries).
@@ -593,4 +593,170 @@ async fn host_network_executor_pods_run_tpch() {
     session.stop().await;
     server.stop().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Lines of the CSV files an `INSERT OVERWRITE DIRECTORY ... USING csv` wrote into `dir`,
+/// sorted (file order is the task order).
+fn csv_lines(dir: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("output folder").flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let text = std::fs::read_to_string(&path).expect("csv file");
+            lines.extend(text.lines().map(str::to_string));
+        }
+    }
+    lines.sort();
+    lines
+}
+
+/// Cluster mode: `ember submit --deploy-mode cluster` puts the application in a config map,
+/// creates the driver pod (a container of Ember's image) and its headless service, and waits;
+/// the driver creates executor pods, runs TPC-H Q1 into a shared folder and ends. The answer is
+/// the one a local session writes; `--status` and `--kill` act on the driver pod, and deleting
+/// it removes the config map and service (owner references).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
+    if !docker_required() {
+        return;
+    }
+    let run = run_id();
+    let image = Image::build(&run);
+    let ns = format!("k8sc-{run}");
+    let data = tpch_data(0.01);
+    let out = tempfile::tempdir().expect("output folder");
+    std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o777))
+        .expect("output folder writable by the image's user");
+    let out_path = out.path().display().to_string();
+    let query = format!(
+        "INSERT OVERWRITE DIRECTORY '{out_path}/q1' USING csv {}",
+        ember_tests::tpch_query(1)
+    );
+    let mut app = ember_tests::tpch_ddl(&data).join(";\n");
+    app.push_str(";\n");
+    app.push_str(&query);
+    app.push_str(";\n");
+    let app_file = out.path().join("app.sql");
+    std::fs::write(&app_file, &app).expect("write app.sql");
+
+    let server = FakeApiServer::start(NodeAgentKind::Docker).await;
+    let home = tempfile::tempdir().expect("empty HOME: no kubeconfig");
+    let data_s = data.display().to_string();
+    let mut command = std::process::Command::new(built_binary("ember").expect("ember binary"));
+    command
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .args(["submit", "--deploy-mode", "cluster"])
+        .args(["--master", &format!("k8s://{}", server.url())])
+        .args(["--name", "tpch q1"]);
+    for (key, value) in [
+        ("spark.kubernetes.namespace", ns.as_str()),
+        ("spark.kubernetes.container.image", image.0.as_str()),
+        ("spark.kubernetes.container.image.pullPolicy", "Never"),
+        ("spark.kubernetes.driver.master", server.url().as_str()),
+        ("spark.executor.instances", "2"),
+        ("spark.executor.memory", "512m"),
+        ("spark.driver.memory", "512m"),
+        ("spark.sql.shuffle.partitions", "4"),
+    ] {
+        command.arg("--conf").arg(format!("{key}={value}"));
+    }
+    for role in ["driver", "executor"] {
+        for (name, path, read_only) in [("tpch", &data_s, "true"), ("out", &out_path, "false")] {
+            let p = format!("spark.kubernetes.{role}.volumes.hostPath.{name}");
+            command.arg("--conf").arg(format!("{p}.mount.path={path}"));
+            command
+                .arg("--conf")
+                .arg(format!("{p}.options.path={path}"));
+            command
+                .arg("--conf")
+                .arg(format!("{p}.mount.readOnly={read_only}"));
+        }
+    }
+    command.arg(&app_file);
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("submit task")
+        .expect("ember submit runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    eprintln!(
+        "ember submit --deploy-mode cluster took {} ms:\n{stderr}",
+        started.elapsed().as_millis()
+    );
+    assert!(output.status.success(), "submission failed:\n{stderr}");
+    assert!(stderr.contains("phase Succeeded"), "{stderr}");
+
+    // The answer is the one a local session writes.
+    let local = Session::builder()
+        .master("local[2]")
+        .build()
+        .await
+        .expect("local session");
+    register_tpch(&local, &data).await;
+    let expected_dir = out.path().join("expected");
+    local
+        .sql(&format!(
+            "INSERT OVERWRITE DIRECTORY '{}' USING csv {}",
+            expected_dir.display(),
+            ember_tests::tpch_query(1)
+        ))
+        .await
+        .expect("plans")
+        .collect()
+        .await
+        .expect("runs");
+    local.stop().await;
+    let expected = csv_lines(&expected_dir);
+    assert_eq!(expected.len(), 4, "{expected:?}");
+    assert_eq!(csv_lines(&out.path().join("q1")), expected);
+
+    // The driver pod ran Ember's image, owns its config map and service, and outlives its
+    // executors (Spark keeps a finished driver pod for its logs).
+    let drivers: Vec<Value> = server
+        .objects(&ns, "pods")
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["spark-role"] == "driver")
+        .collect();
+    assert_eq!(drivers.len(), 1, "{drivers:#?}");
+    let driver = &drivers[0];
+    let driver_name = driver["metadata"]["name"].as_str().unwrap_or_default();
+    assert!(driver_name.starts_with("tpch-q1-") && driver_name.ends_with("-driver"));
+    assert_eq!(driver["status"]["phase"], "Succeeded");
+    wait_for("executor pods deleted by the driver", || {
+        executor_pods(&server, &ns).is_empty()
+    })
+    .await;
+    let owned_by_driver = |plural: &str| {
+        server
+            .objects(&ns, plural)
+            .into_iter()
+            .filter(|o| o["metadata"]["ownerReferences"][0]["uid"] == driver["metadata"]["uid"])
+            .count()
+    };
+    assert_eq!(owned_by_driver("configmaps"), 1);
+    assert_eq!(owned_by_driver("services"), 1);
+
+    let ember = |args: &[&str]| {
+        let output = std::process::Command::new(built_binary("ember").expect("ember binary"))
+            .env("HOME", home.path())
+            .env_remove("KUBECONFIG")
+            .args(["submit", "--master", &format!("k8s://{}", server.url())])
+            .args(args)
+            .output()
+            .expect("ember submit runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let target = format!("{ns}:{driver_name}");
+    let status = ember(&["--status", &target]);
+    assert!(status.contains("phase: Succeeded"), "{status}");
+    ember(&["--kill", &target]);
+    wait_for("driver pod, config map and service deleted", || {
+        server.objects(&ns, "pods").is_empty()
+            && owned_by_driver("configmaps") == 0
+            && owned_by_driver("services") == 0
+    })
+    .await;
+    server.stop().await;
 }

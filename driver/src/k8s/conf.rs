@@ -216,7 +216,7 @@ impl ExecutorPodConf {
             check_name("secret name", name)?;
             secret_env.insert(env_name.clone(), (name.to_string(), key.to_string()));
         }
-        let volumes = volumes(conf)?;
+        let volumes = volumes(conf, "executor")?;
         let template_file = text("spark.kubernetes.executor.podTemplateFile").map(PathBuf::from);
         let template_container =
             text("spark.kubernetes.executor.podTemplateContainerName").map(str::to_string);
@@ -388,9 +388,11 @@ fn is_cpu_quantity(v: &str) -> bool {
     !number.is_empty() && number.parse::<f64>().is_ok_and(|n| n > 0.0)
 }
 
-/// Reads `spark.kubernetes.executor.volumes.TYPE.NAME.{mount.*,options.*}`.
-fn volumes(conf: &SparkConf) -> Result<Vec<VolumeConf>, KubernetesError> {
-    let prefix = "spark.kubernetes.executor.volumes.";
+/// Reads `spark.kubernetes.<role>.volumes.TYPE.NAME.{mount.*,options.*}` (`role`: `executor`
+/// or `driver`).
+pub(crate) fn volumes(conf: &SparkConf, role: &str) -> Result<Vec<VolumeConf>, KubernetesError> {
+    let prefix = format!("spark.kubernetes.{role}.volumes.");
+    let prefix = prefix.as_str();
     let mut by_volume: BTreeMap<(String, String), BTreeMap<String, String>> = BTreeMap::new();
     for (rest, value) in prefixed(conf, prefix) {
         let mut parts = rest.splitn(3, '.');

@@ -10,6 +10,7 @@ pub mod conf;
 pub mod launcher;
 pub mod names;
 pub mod pod;
+pub mod submit;
 
 use std::path::Path;
 

@@ -202,13 +202,7 @@ pub fn executor_pod(
         let (v, claim) = configured_volume(conf, volume, &name, id, index, inputs.owner)?;
         volumes.push(v);
         claims.extend(claim);
-        mounts.push(VolumeMount {
-            name: volume.name.clone(),
-            mount_path: volume.mount_path.clone(),
-            read_only: volume.read_only.then_some(true),
-            sub_path: volume.sub_path.clone(),
-            ..Default::default()
-        });
+        mounts.push(volume_mount(volume));
     }
     for (secret, path) in &conf.secrets {
         let volume_name = format!("{secret}-volume");
@@ -423,6 +417,17 @@ fn executor_env(conf: &ExecutorPodConf, id: &str, pod_name: &str) -> Vec<EnvVar>
     env
 }
 
+/// The mount of a configured volume.
+pub(crate) fn volume_mount(volume: &VolumeConf) -> VolumeMount {
+    VolumeMount {
+        name: volume.name.clone(),
+        mount_path: volume.mount_path.clone(),
+        read_only: volume.read_only.then_some(true),
+        sub_path: volume.sub_path.clone(),
+        ..Default::default()
+    }
+}
+
 /// Adds `env` to the container's, replacing the template's variables of the same name.
 fn merge_env(container: &mut Container, env: Vec<EnvVar>) {
     let existing = container.env.get_or_insert_with(Vec::new);
@@ -430,7 +435,8 @@ fn merge_env(container: &mut Container, env: Vec<EnvVar>) {
     existing.extend(env);
 }
 
-fn configured_volume(
+/// A configured volume as a pod volume, and the claim to create for an `OnDemand` one.
+pub(crate) fn configured_volume(
     conf: &ExecutorPodConf,
     volume: &VolumeConf,
     pod_name: &str,
