@@ -367,7 +367,8 @@ fn plain_env(name: &str, value: &str) -> EnvVar {
     }
 }
 
-fn field_env(name: &str, path: &str) -> EnvVar {
+/// A variable from the pod's own fields (downward API), e.g. `status.podIP`.
+pub(crate) fn field_env(name: &str, path: &str) -> EnvVar {
     EnvVar {
         name: name.into(),
         value_from: Some(EnvVarSource {

@@ -14,9 +14,8 @@ use std::path::Path;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, EnvVar, EnvVarSource, LocalObjectReference,
-    ObjectFieldSelector, Pod, PodSpec, ResourceRequirements, Service, ServicePort, ServiceSpec,
-    Volume, VolumeMount,
+    ConfigMap, ConfigMapVolumeSource, Container, EnvVar, LocalObjectReference, Pod, PodSpec,
+    ResourceRequirements, Service, ServicePort, ServiceSpec, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -29,7 +28,7 @@ use crate::config::SparkConf;
 use super::KubernetesError;
 use super::conf::{ExecutorPodConf, prefixed};
 use super::names::{check_label_key, check_label_value, check_name, label_value};
-use super::pod::{LABEL_APP_NAME, LABEL_APP_SELECTOR, LABEL_ROLE, mib_quantity};
+use super::pod::{LABEL_APP_NAME, LABEL_APP_SELECTOR, LABEL_ROLE, field_env, mib_quantity};
 
 /// The driver's gRPC port in cluster mode (Spark's default driver port).
 pub const DRIVER_PORT: u16 = 7078;
@@ -316,20 +315,6 @@ fn escape_property(value: &str) -> String {
         .replace('\\', "\\\\")
         .replace('\n', "\\n")
         .replace('\r', "\\r")
-}
-
-fn field_env(name: &str, path: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
 }
 
 fn api_error(action: String) -> impl FnOnce(kube::Error) -> KubernetesError {
