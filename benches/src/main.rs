@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p ember-benches -- tpch --scale 1 --engines ember,spark,datafusion
 //! cargo run --release -p ember-benches -- shuffle --mib 512 --partitions 8 --codec all
+//! cargo run --release -p ember-benches -- k8s --iterations 5 --executors 2
 //! ```
 //!
 //! `tpch`:
@@ -19,6 +20,7 @@
 //! Ember's shuffle functions, against a copy of the same bytes; `shuffle.md` and `shuffle.json`
 //! go to `--out`.
 
+mod k8s_startup;
 mod procmem;
 mod report;
 mod runner;
@@ -110,6 +112,21 @@ enum Command {
         #[arg(long, default_value = "target/bench-report")]
         out: PathBuf,
     },
+    /// Time from submission to running executors on the Kubernetes stand-in (Docker pods)
+    K8s {
+        /// Runs per mode (the median is reported)
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// Executor pods per application
+        #[arg(long, default_value_t = 2)]
+        executors: usize,
+        /// The ember binary the image is built from (default: the one beside this program)
+        #[arg(long)]
+        binary: Option<PathBuf>,
+        /// Where k8s.md goes
+        #[arg(long, default_value = "target/bench-report")]
+        out: PathBuf,
+    },
     /// One engine's worker process (started by `tpch`)
     #[command(hide = true)]
     Worker {
@@ -186,6 +203,23 @@ async fn main() -> ExitCode {
             .map(|_report| ())
             .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
+        },
+        Command::K8s {
+            iterations,
+            executors,
+            binary,
+            out,
+        } => match binary.map_or_else(|| ember_tests::built_binary("ember"), Ok) {
+            Ok(binary) => {
+                k8s_startup::run(&k8s_startup::K8sArgs {
+                    iterations: iterations.max(1),
+                    executors: executors.max(1),
+                    binary,
+                    out,
+                })
+                .await
+            }
+            Err(e) => Err(e),
         },
         tpch => run_tpch(tpch),
     };
