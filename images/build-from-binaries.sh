@@ -14,6 +14,8 @@ trap 'rm -rf "$context"' EXIT
 mkdir -p "$context/opt/ember/bin" "$context/tmp"
 chmod 1777 "$context/tmp"
 cp "$binary" "$context/opt/ember/bin/ember"
+# ember-executor is a link to ember, which runs as the executor under that name.
+ln -s ember "$context/opt/ember/bin/ember-executor"
 # CA certificates: the Kubernetes client verifies the API server's TLS certificate.
 for bundle in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt; do
   if [ -f "$bundle" ]; then

@@ -612,8 +612,8 @@ fn csv_lines(dir: &Path) -> Vec<String> {
 
 /// Cluster mode: `ember submit --deploy-mode cluster` puts the application in a config map,
 /// creates the driver pod (a container of Ember's image) and its headless service, and waits;
-/// the driver creates executor pods, runs TPC-H Q1 into a shared folder and ends. The answer is
-/// the one a local session writes; `--status` and `--kill` act on the driver pod, and deleting
+/// the driver creates executor pods, runs TPC-H Q1, Q3 and Q18 into a shared folder and ends.
+/// The answers are the ones a local session writes; `--status` and `--kill` act on the driver pod, and deleting
 /// it removes the config map and service (owner references).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
@@ -628,14 +628,15 @@ async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
     std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o777))
         .expect("output folder writable by the image's user");
     let out_path = out.path().display().to_string();
-    let query = format!(
-        "INSERT OVERWRITE DIRECTORY '{out_path}/q1' USING csv {}",
-        ember_tests::tpch_query(1)
-    );
+    const QUERIES: [usize; 3] = [1, 3, 18];
     let mut app = ember_tests::tpch_ddl(&data).join(";\n");
     app.push_str(";\n");
-    app.push_str(&query);
-    app.push_str(";\n");
+    for q in QUERIES {
+        app.push_str(&format!(
+            "INSERT OVERWRITE DIRECTORY '{out_path}/q{q}' USING csv {};\n",
+            ember_tests::tpch_query(q)
+        ));
+    }
     let app_file = out.path().join("app.sql");
     std::fs::write(&app_file, &app).expect("write app.sql");
 
@@ -694,22 +695,28 @@ async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
         .await
         .expect("local session");
     register_tpch(&local, &data).await;
-    let expected_dir = out.path().join("expected");
-    local
-        .sql(&format!(
-            "INSERT OVERWRITE DIRECTORY '{}' USING csv {}",
-            expected_dir.display(),
-            ember_tests::tpch_query(1)
-        ))
-        .await
-        .expect("plans")
-        .collect()
-        .await
-        .expect("runs");
+    for q in QUERIES {
+        let expected_dir = out.path().join(format!("expected-q{q}"));
+        local
+            .sql(&format!(
+                "INSERT OVERWRITE DIRECTORY '{}' USING csv {}",
+                expected_dir.display(),
+                ember_tests::tpch_query(q)
+            ))
+            .await
+            .expect("plans")
+            .collect()
+            .await
+            .expect("runs");
+        let expected = csv_lines(&expected_dir);
+        assert!(!expected.is_empty(), "q{q} has rows");
+        assert_eq!(
+            csv_lines(&out.path().join(format!("q{q}"))),
+            expected,
+            "q{q}"
+        );
+    }
     local.stop().await;
-    let expected = csv_lines(&expected_dir);
-    assert_eq!(expected.len(), 4, "{expected:?}");
-    assert_eq!(csv_lines(&out.path().join("q1")), expected);
 
     // The driver pod ran Ember's image, owns its config map and service, and outlives its
     // executors (Spark keeps a finished driver pod for its logs).
