@@ -117,14 +117,36 @@ async fn follow_allocation_target(
 ) {
     let mut target = initial;
     let mut next_id = initial;
-    // Nobody waits on exits of processes started here: the scheduler hears of them directly.
-    let (exits, _) = mpsc::unbounded_channel();
+    // Processes that exit (before or after registering) leave the list and are replaced while
+    // the target wants them, up to a limit, as on Kubernetes.
+    let (exits, mut exited) = mpsc::unbounded_channel::<(String, String)>();
+    let mut failures = 0usize;
     loop {
-        let event = match events.recv().await {
-            Ok(event) => event,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return,
+        let event = tokio::select! {
+            event = events.recv() => match event {
+                Ok(event) => event,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            Some((id, reason)) = exited.recv() => {
+                // Processes stopped on purpose (removed when idle) left the list already.
+                let unexpected = children
+                    .lock()
+                    .map(|l| l.iter().any(|c| c.executor_id == id))
+                    .unwrap_or(false);
+                if !unexpected {
+                    continue;
+                }
+                failures += 1;
+                SchedulerEvent::ExecutorRemoved { executor_id: id, reason }
+            }
         };
+        if failures > (2 * target).max(3) {
+            spawner.scheduler.abort_all(format!(
+                "{failures} executor processes failed; not starting more"
+            ));
+            return;
+        }
         let mut stopping = Vec::new();
         match event {
             SchedulerEvent::AllocationTarget { executors, removed } => {

@@ -32,16 +32,24 @@ pub fn api_url(master: &str) -> Option<String> {
 /// (a driver in a pod), then `spark.kubernetes.authenticate.submission.`, then
 /// `spark.kubernetes.authenticate.`.
 fn auth_key(conf: &SparkConf, name: &str) -> Option<String> {
-    [
-        "spark.kubernetes.authenticate.driver.",
-        "spark.kubernetes.authenticate.submission.",
-        "spark.kubernetes.authenticate.",
-    ]
-    .iter()
-    .find_map(|prefix| conf.get(&format!("{prefix}{name}")))
-    .map(str::trim)
-    .filter(|v| !v.is_empty())
-    .map(str::to_string)
+    auth_key_under(
+        conf,
+        &[
+            "spark.kubernetes.authenticate.driver.",
+            "spark.kubernetes.authenticate.submission.",
+            "spark.kubernetes.authenticate.",
+        ],
+        name,
+    )
+}
+
+fn auth_key_under(conf: &SparkConf, prefixes: &[&str], name: &str) -> Option<String> {
+    prefixes
+        .iter()
+        .find_map(|prefix| conf.get(&format!("{prefix}{name}")))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// Builds a client for the API server at `api_url`.
@@ -84,7 +92,15 @@ pub async fn client(api_url: &str, conf: &SparkConf) -> Result<kube::Client, Kub
     config.cluster_url = api_url
         .parse()
         .map_err(|e| fail(format!("invalid API server URL {api_url}: {e}")))?;
-    if in_cluster && let Some(token) = auth_key(conf, "oauthToken") {
+    // In a pod, only the driver's own keys may replace its service account's token (the
+    // submitter's credentials are not the driver's).
+    if in_cluster
+        && let Some(token) = auth_key_under(
+            conf,
+            &["spark.kubernetes.authenticate.driver."],
+            "oauthToken",
+        )
+    {
         config.auth_info.token = Some(token.into());
     }
     kube::Client::try_from(config).map_err(|e| fail(format!("cannot create the client: {e}")))

@@ -71,7 +71,8 @@ impl AllocationSettings {
                 .max(1),
             batch_delay: conf
                 .get_duration("spark.kubernetes.allocation.batch.delay")?
-                .unwrap_or(Duration::from_secs(1)),
+                .unwrap_or(Duration::from_secs(1))
+                .max(Duration::from_millis(10)),
             max_pending: conf
                 .get_usize("spark.kubernetes.allocation.maxPendingPods")?
                 .unwrap_or(usize::MAX)
@@ -468,7 +469,18 @@ impl Allocator {
         let name = state.pod_name.clone();
         let status = pod.status.clone().unwrap_or_default();
         let phase = status.phase.clone().unwrap_or_default();
-        let container = status.container_statuses.as_ref().and_then(|c| c.first());
+        // The executor container is the pod's first in the spec (sidecars follow); statuses
+        // are not in spec order, so it is found by name.
+        let executor_container = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        let container = status
+            .container_statuses
+            .as_ref()
+            .and_then(|c| c.iter().find(|c| c.name == executor_container));
         let waiting = container
             .and_then(|c| c.state.as_ref())
             .and_then(|s| s.waiting.as_ref());
@@ -484,9 +496,10 @@ impl Allocator {
                 .await;
             return;
         }
+        // An executor container that ended while a sidecar keeps the pod running is gone too.
+        let ended = matches!(phase.as_str(), "Failed" | "Succeeded") || terminated.is_some();
         match phase.as_str() {
-            "Running" => state.running = true,
-            "Failed" | "Succeeded" => {
+            _ if ended => {
                 let detail = match terminated {
                     Some(t) => format!(
                         "{} (exit code {})",
@@ -502,6 +515,7 @@ impl Allocator {
                 self.fail_executor(&id, format!("executor pod {name} ended: {detail}"))
                     .await;
             }
+            "Running" => state.running = true,
             _ => {}
         }
     }

@@ -40,6 +40,16 @@ pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
 /// Keys the submitter sets for the driver and does not pass through.
 const SUBMITTER_ONLY: &[&str] = &["spark.master", "spark.submit.deployMode"];
 
+/// Whether a key stays with the submitter: its own API credentials (a config map is readable
+/// by anyone who may read config maps in the namespace, and the driver uses its own service
+/// account) and secrets given inline.
+fn submitter_only(key: &str) -> bool {
+    SUBMITTER_ONLY.contains(&key)
+        || key.starts_with("spark.kubernetes.authenticate.submission.")
+        || key.ends_with(".oauthToken")
+        || key == "spark.authenticate.secret"
+}
+
 /// A submitted application: where its driver pod is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
@@ -111,7 +121,7 @@ pub fn driver_resources(
     // The driver's configuration: everything the user set, plus where it runs.
     let mut properties: BTreeMap<String, String> = conf
         .iter()
-        .filter(|(k, _)| !SUBMITTER_ONLY.contains(k))
+        .filter(|(k, _)| !submitter_only(k))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     properties.insert("spark.app.id".into(), app_id.into());
@@ -125,9 +135,16 @@ pub fn driver_resources(
         prefix.clone(),
     );
     properties.insert("spark.driver.port".into(), DRIVER_PORT.to_string());
+    if let Some((k, v)) = properties.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
+        return Err(KubernetesError::Config {
+            key: k.clone(),
+            value: v.clone(),
+            reason: "a value passed to a cluster-mode driver cannot span lines".into(),
+        });
+    }
     let defaults: String = properties
         .iter()
-        .map(|(k, v)| format!("{k}={}\n", escape_property(v)))
+        .map(|(k, v)| format!("{k}={v}\n"))
         .collect();
 
     let memory = conf
@@ -307,14 +324,6 @@ pub fn driver_resources(
             app_id: app_id.to_string(),
         },
     })
-}
-
-/// `\`, newlines and leading spaces would change a properties value: escape them.
-fn escape_property(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
 }
 
 fn api_error(action: String) -> impl FnOnce(kube::Error) -> KubernetesError {
@@ -537,6 +546,10 @@ mod tests {
                     "/mnt/data",
                 ),
                 ("spark.executor.instances", "3"),
+                (
+                    "spark.kubernetes.authenticate.submission.oauthToken",
+                    "tok-123",
+                ),
             ]),
             "SELECT 1;",
             "ember-0123456789abcdef",
@@ -572,6 +585,10 @@ mod tests {
         );
         assert!(defaults.contains("spark.executor.instances=3\n"));
         assert!(!defaults.contains("spark.master="), "{defaults}");
+        assert!(
+            !defaults.contains("tok-123"),
+            "the submitter's token stays with it"
+        );
         let service = r.service.spec.clone().expect("service");
         assert_eq!(service.cluster_ip.as_deref(), Some("None"));
         assert_eq!(service.selector.expect("selector")["spark-role"], "driver");

@@ -94,6 +94,9 @@ pub(super) struct State {
     no_executors_since: Option<(Instant, String)>,
     /// `spark.dynamicAllocation.enabled`: the policy deciding how many executors to run.
     allocation: Option<AllocationPolicy>,
+    /// Finished jobs whose results are still being read: the executors holding them, which
+    /// dynamic allocation must keep until the job is released.
+    unreleased_outputs: HashMap<String, HashSet<String>>,
 }
 
 impl State {
@@ -110,6 +113,7 @@ impl State {
             next_attempt_id: 0,
             no_executors_since: None,
             allocation: config.dynamic_allocation.clone().map(AllocationPolicy::new),
+            unreleased_outputs: HashMap::new(),
             config,
         }
     }
@@ -219,6 +223,7 @@ impl State {
             }
             Event::SubmitJob { spec, reply } => self.submit(spec, reply),
             Event::CancelJob { job_id } => {
+                self.unreleased_outputs.remove(&job_id);
                 if let Some(pos) = self.jobs.iter().position(|j| j.spec_id == job_id) {
                     let mut job = self.jobs.remove(pos);
                     if let Some(reply) = job.reply.take() {
@@ -232,7 +237,10 @@ impl State {
                     self.remove_job_everywhere(&job_id);
                 }
             }
-            Event::ReleaseJob { job_id } => self.remove_job_everywhere(&job_id),
+            Event::ReleaseJob { job_id } => {
+                self.unreleased_outputs.remove(&job_id);
+                self.remove_job_everywhere(&job_id);
+            }
             Event::Tick => {
                 let timeout = self.config.executor_timeout;
                 let silent: Vec<String> = self
@@ -514,13 +522,27 @@ impl State {
         };
         let mut pending = 0;
         let mut running = 0;
-        // Executors holding map output that an active job still reads.
-        let mut holders: HashSet<String> = HashSet::new();
+        // Executors holding map output that an active job still reads, or results not yet read.
+        let mut holders: HashSet<String> = self
+            .unreleased_outputs
+            .values()
+            .flatten()
+            .cloned()
+            .collect();
         for job in &self.jobs {
+            let complete: HashSet<u32> = job
+                .stages
+                .iter()
+                .filter(|(_, s)| s.is_complete())
+                .map(|(id, _)| *id)
+                .collect();
             for stage in job.stages.values() {
+                // Only tasks that could run now are a backlog.
+                let runnable = stage.spec.inputs.iter().all(|i| complete.contains(i));
                 for task in &stage.tasks {
                     match &task.state {
-                        TaskState::Pending => pending += 1,
+                        TaskState::Pending if runnable => pending += 1,
+                        TaskState::Pending => {}
                         TaskState::Running { .. } => running += 1,
                         TaskState::Done(out) => {
                             holders.insert(out.executor_id.clone());
@@ -643,10 +665,17 @@ impl State {
             let Some(final_stage) = job.stages.get(&job.final_stage) else {
                 continue;
             };
+            let outputs = final_stage.outputs();
+            if self.allocation.is_some() {
+                self.unreleased_outputs.insert(
+                    job.spec_id.clone(),
+                    outputs.iter().map(|o| o.executor_id.clone()).collect(),
+                );
+            }
             let output = JobOutput {
                 job_id: job.spec_id.clone(),
                 final_stage: job.final_stage,
-                outputs: final_stage.outputs(),
+                outputs,
                 metrics: job.stages.values().map(|s| s.metrics.clone()).collect(),
             };
             self.emit(SchedulerEvent::JobEnded {
