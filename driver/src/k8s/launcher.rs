@@ -169,7 +169,10 @@ impl KubernetesLauncher {
             allocation.instances,
             &mut registered,
             &mut status_rx,
-            settings.registration_timeout,
+            // Pods may wait for a node or an image pull: as long as a pending pod is allowed.
+            settings
+                .registration_timeout
+                .max(allocation.pending_timeout),
         )
         .await;
         if let Err(e) = wait {

@@ -97,6 +97,8 @@ pub(super) struct State {
     /// Finished jobs whose results are still being read: the executors holding them, which
     /// dynamic allocation must keep until the job is released.
     unreleased_outputs: HashMap<String, HashSet<String>>,
+    /// The launcher can no longer provide executors (`AbortAll`): why.
+    launcher_failed: Option<String>,
 }
 
 impl State {
@@ -114,6 +116,7 @@ impl State {
             no_executors_since: None,
             allocation: config.dynamic_allocation.clone().map(AllocationPolicy::new),
             unreleased_outputs: HashMap::new(),
+            launcher_failed: None,
             config,
         }
     }
@@ -177,6 +180,8 @@ impl State {
                 let _ = reply.send(known);
             }
             Event::AbortAll { reason } => {
+                // Later jobs fail at once too: nothing will run them.
+                self.launcher_failed = Some(reason.clone());
                 let ids: Vec<String> = self.jobs.iter().map(|j| j.spec_id.clone()).collect();
                 for id in ids {
                     self.abort_job(&id, reason.clone());
@@ -260,6 +265,10 @@ impl State {
     }
 
     fn submit(&mut self, spec: JobSpec, reply: oneshot::Sender<Result<JobOutput, JobError>>) {
+        if let Some(reason) = &self.launcher_failed {
+            let _ = reply.send(Err(JobError::Aborted(reason.clone())));
+            return;
+        }
         let Some(final_stage) = spec.stages.last().map(|s| s.stage_id) else {
             let _ = reply.send(Err(JobError::Aborted(
                 "a job needs at least one stage".into(),
@@ -1094,6 +1103,23 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("division by zero"), "{message}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn after_the_launcher_gives_up_new_jobs_fail_with_its_reason() {
+        let mut h = Harness::new(4, 4);
+        let mut running = h.submit(&[(0, &[], 1)]);
+        h.state.handle(Event::AbortAll {
+            reason: "4 executor failures".into(),
+        });
+        let first = running.try_recv().expect("ended").expect_err("aborted");
+        assert!(first.to_string().contains("4 executor failures"), "{first}");
+        let mut later = h.submit(&[(0, &[], 1)]);
+        let second = later.try_recv().expect("ended").expect_err("aborted");
+        assert!(
+            second.to_string().contains("4 executor failures"),
+            "{second}"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]
