@@ -288,6 +288,19 @@ impl Launcher {
         }
     }
 
+    /// Stops starting or replacing executors (the application is shutting down).
+    pub fn halt(&self) {
+        match self {
+            Launcher::Kubernetes(k8s) => k8s.halt(),
+            Launcher::LocalCluster(cluster) => {
+                if let Some(scaler) = &cluster.scaler {
+                    scaler.abort();
+                }
+            }
+            Launcher::Local(_) => {}
+        }
+    }
+
     /// Stops every executor and waits for it to be gone.
     pub async fn stop(self) {
         match self {

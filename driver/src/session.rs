@@ -612,6 +612,10 @@ impl Session {
 
     /// Stops the executors and the driver. Queries still running fail.
     pub async fn stop(&self) {
+        // Executors told to shut down must not look like failures to replace.
+        if let Some(launcher) = self.inner.launcher.lock().await.as_ref() {
+            launcher.halt();
+        }
         self.inner.scheduler.stop().await;
         if let Some(launcher) = self.inner.launcher.lock().await.take() {
             launcher.stop().await;

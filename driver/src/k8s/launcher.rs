@@ -182,6 +182,12 @@ impl KubernetesLauncher {
         Ok(launcher)
     }
 
+    /// Stops creating and replacing pods, so executors that exit while the application shuts
+    /// down are not taken for failures.
+    pub fn halt(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// Stops allocating and deletes the application's executor pods and on-demand claims
     /// (unless `spark.kubernetes.executor.deleteOnTermination=false`).
     pub async fn stop(self) {
