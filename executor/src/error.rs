@@ -47,7 +47,7 @@ impl ExecutorError {
 /// Raised by a shuffle reader when an input cannot be fetched. It travels inside DataFusion's
 /// `External` error through the operator tree and is recovered by the task runner, so that the
 /// driver learns a *fetch* failed (rerun the producer) rather than that the task failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error(
     "failed to fetch shuffle output of stage {stage_id} map partition {map_partition} from executor {executor_id}: {message}"
 )]

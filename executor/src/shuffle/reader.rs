@@ -169,6 +169,12 @@ async fn read_segment(
     Ok(ChargedBatches {
         batches,
         _reservation: reservation,
+        source: FetchFailedError {
+            stage_id,
+            map_partition: read.output.map_partition,
+            executor_id: read.output.executor_id.clone(),
+            message: String::new(),
+        },
     })
 }
 
@@ -177,13 +183,21 @@ async fn read_segment(
 struct ChargedBatches {
     batches: SegmentBatches,
     _reservation: Option<MemoryReservation>,
+    /// Whose output this is: a segment that does not decode is a fetch failure, so the map
+    /// output is recomputed rather than the task retried on the same bad bytes.
+    source: FetchFailedError,
 }
 
 impl Iterator for ChargedBatches {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.batches.next()
+        Some(self.batches.next()?.map_err(|e| {
+            DataFusionError::External(Box::new(FetchFailedError {
+                message: format!("corrupt shuffle segment: {e}"),
+                ..self.source.clone()
+            }))
+        }))
     }
 }
 
@@ -377,5 +391,48 @@ mod fetch_failure_tests {
         // Wrapped further, as operators above the reader do, it is still found.
         let wrapped = DataFusionError::Context("joining".into(), Box::new(err));
         assert!(find_fetch_failure(&wrapped).is_some());
+    }
+
+    /// A segment whose bytes do not decode is a fetch failure too (the producer reruns).
+    #[tokio::test]
+    async fn a_corrupt_segment_is_a_typed_fetch_failure() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s2-m1-a3.data");
+        // An IPC continuation marker announcing far more metadata than follows.
+        std::fs::write(&path, b"\xff\xff\xff\xff\x40\x00\x00\x00garbage").expect("write");
+        let schema = Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, false)]));
+        let output = MapOutput {
+            map_partition: 1,
+            executor_id: "exec-1".into(),
+            host: "127.0.0.1".into(),
+            port: 1,
+            file: "s2-m1-a3.data".into(),
+            path: path.display().to_string(),
+            segments: vec![ShuffleSegment {
+                reduce_partition: 0,
+                offset: 0,
+                length: 15,
+                rows: 1,
+            }],
+        };
+        let inputs = TaskInputs {
+            job_id: "job".into(),
+            by_stage: HashMap::from([(2, Arc::new(vec![output]))]),
+            ..Default::default()
+        };
+        let env = ShuffleEnv::new("exec-1", "127.0.0.1", true, 1 << 20, 1 << 20);
+        let config = SessionConfig::new()
+            .with_extension(Arc::new(env))
+            .with_extension(Arc::new(inputs));
+        let ctx = Arc::new(TaskContext::default().with_session_config(config));
+        let reader = ShuffleReaderExec::new(2, schema, 1, false);
+        let err = reader
+            .execute(0, ctx)
+            .expect("stream starts")
+            .try_collect::<Vec<_>>()
+            .await
+            .expect_err("the segment is corrupt");
+        let failure = find_fetch_failure(&err).expect("typed fetch failure");
+        assert_eq!((failure.stage_id, failure.map_partition), (2, 1));
     }
 }
