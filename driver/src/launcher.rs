@@ -256,11 +256,24 @@ impl Launcher {
                     ))
                 });
                 let launcher = Launcher::LocalCluster(LocalCluster { children, scaler });
-                if let Err(e) =
-                    wait_registered(initial, &mut registered, &mut exit_rx, settings).await
-                {
+                let exited = async {
+                    match exit_rx.recv().await {
+                        Some((id, reason)) => {
+                            format!("executor {id} stopped before registering: {reason}")
+                        }
+                        None => std::future::pending().await,
+                    }
+                };
+                let wait = wait_registered(
+                    initial,
+                    &mut registered,
+                    exited,
+                    settings.registration_timeout,
+                )
+                .await;
+                if let Err(e) = wait {
                     launcher.stop().await;
-                    return Err(e);
+                    return Err(EmberError::Launch(e));
                 }
                 Ok(launcher)
             }
@@ -492,14 +505,18 @@ fn spawn_child(
     })
 }
 
-async fn wait_registered(
+/// Waits until `expected` executors have registered with the scheduler. Fails with the
+/// message of `failed` if it completes first (a launcher's own view of executors failing),
+/// or after `timeout`.
+pub(crate) async fn wait_registered(
     expected: usize,
     events: &mut broadcast::Receiver<SchedulerEvent>,
-    exits: &mut mpsc::UnboundedReceiver<(String, String)>,
-    settings: &LaunchSettings,
-) -> Result<()> {
-    let deadline = tokio::time::sleep(settings.registration_timeout);
+    failed: impl std::future::Future<Output = String>,
+    timeout: Duration,
+) -> std::result::Result<(), String> {
+    let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
+    tokio::pin!(failed);
     let mut registered = 0;
     while registered < expected {
         tokio::select! {
@@ -507,19 +524,14 @@ async fn wait_registered(
                 Ok(SchedulerEvent::ExecutorAdded { .. }) => registered += 1,
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => {
-                    return Err(EmberError::Launch("the scheduler stopped".into()));
+                    return Err("the scheduler stopped".into());
                 }
             },
-            Some((id, reason)) = exits.recv() => {
-                return Err(EmberError::Launch(format!(
-                    "executor {id} stopped before registering: {reason}"
-                )));
-            }
+            reason = &mut failed => return Err(reason),
             _ = &mut deadline => {
-                return Err(EmberError::Launch(format!(
-                    "only {registered} of {expected} executors registered within {:?}",
-                    settings.registration_timeout
-                )));
+                return Err(format!(
+                    "only {registered} of {expected} executors registered within {timeout:?}"
+                ));
             }
         }
     }

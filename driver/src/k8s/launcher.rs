@@ -25,7 +25,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::{broadcast, watch};
 
 use crate::config::SparkConf;
-use crate::launcher::{LaunchSettings, executor_args, executor_config};
+use crate::launcher::{LaunchSettings, executor_args, executor_config, wait_registered};
 use crate::scheduler::{SchedulerEvent, SchedulerHandle};
 
 use super::KubernetesError;
@@ -165,10 +165,20 @@ impl KubernetesLauncher {
             stop: stop_tx,
             task,
         };
+        let allocation_failed = async {
+            loop {
+                if status_rx.changed().await.is_err() {
+                    return "executor allocation stopped".to_string();
+                }
+                if let AllocationStatus::Failed(reason) = status_rx.borrow().clone() {
+                    return reason;
+                }
+            }
+        };
         let wait = wait_registered(
             allocation.instances,
             &mut registered,
-            &mut status_rx,
+            allocation_failed,
             // Pods may wait for a node or an image pull: as long as a pending pod is allowed.
             settings
                 .registration_timeout
@@ -177,7 +187,7 @@ impl KubernetesLauncher {
         .await;
         if let Err(e) = wait {
             launcher.stop().await;
-            return Err(e.into());
+            return Err(KubernetesError::Executors(e).into());
         }
         Ok(launcher)
     }
@@ -242,42 +252,6 @@ async fn driver_owner(
         name: name.to_string(),
         uid,
     }))
-}
-
-async fn wait_registered(
-    expected: usize,
-    events: &mut broadcast::Receiver<SchedulerEvent>,
-    status: &mut watch::Receiver<AllocationStatus>,
-    timeout: Duration,
-) -> Result<(), KubernetesError> {
-    let deadline = tokio::time::sleep(timeout);
-    tokio::pin!(deadline);
-    let mut registered = 0;
-    while registered < expected {
-        tokio::select! {
-            event = events.recv() => match event {
-                Ok(SchedulerEvent::ExecutorAdded { .. }) => registered += 1,
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => {
-                    return Err(KubernetesError::Executors("the scheduler stopped".into()));
-                }
-            },
-            changed = status.changed() => {
-                if changed.is_err() {
-                    return Err(KubernetesError::Executors("executor allocation stopped".into()));
-                }
-                if let AllocationStatus::Failed(reason) = status.borrow().clone() {
-                    return Err(KubernetesError::Executors(reason));
-                }
-            }
-            _ = &mut deadline => {
-                return Err(KubernetesError::Executors(format!(
-                    "only {registered} of {expected} executors registered within {timeout:?}"
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// One executor pod as the allocation loop sees it.
