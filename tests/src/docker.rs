@@ -1,12 +1,11 @@
 //! Docker helpers for tests that run executors as containers.
 //!
-//! No image can be pulled on the machines this project builds on, so the executor image is
-//! built `FROM scratch` out of the `ember-executor` binary the test build produced and the
-//! shared libraries it links (found with `ldd`). The image holds nothing else. Ember's own
-//! image (entrypoint `ember`, for executor pods) is built with the shipped
-//! `images/build-from-binaries.sh` ([`build_ember_image`]).
+//! No image can be pulled on the machines this project builds on, so tests use Ember's own
+//! image built with the shipped `images/build-from-binaries.sh` ([`build_ember_image`]):
+//! `FROM scratch`, the `ember` binary of this build (also linked as `ember-executor`) and the
+//! shared libraries it links.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Runs `docker` with `args`; returns its stdout, or stderr as the error.
@@ -29,58 +28,6 @@ pub fn docker(args: &[&str]) -> Result<String, String> {
 /// Whether a Docker engine answers.
 pub fn docker_available() -> bool {
     docker(&["version", "--format", "{{.Server.Version}}"]).is_ok()
-}
-
-/// The `ember-executor` binary of this build.
-pub fn executor_binary() -> Result<PathBuf, String> {
-    crate::binaries::built_binary("ember-executor")
-}
-
-/// The shared libraries `binary` loads, as absolute paths (from `ldd`).
-fn linked_libraries(binary: &Path) -> Result<Vec<PathBuf>, String> {
-    let output = Command::new("ldd")
-        .arg(binary)
-        .output()
-        .map_err(|e| format!("cannot run ldd: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    Ok(text
-        .lines()
-        .filter_map(|line| {
-            // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux... (0x...)"
-            let path = match line.split_once("=>") {
-                Some((_, right)) => right.split_whitespace().next(),
-                None => line.split_whitespace().next(),
-            }?;
-            path.starts_with('/').then(|| PathBuf::from(path))
-        })
-        .collect())
-}
-
-/// Builds an image `tag` holding only `/ember-executor` and its libraries, with the binary as
-/// entrypoint.
-pub fn build_executor_image(tag: &str) -> Result<(), String> {
-    let binary = executor_binary()?;
-    let context = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let copy = |from: &Path, to: &Path| -> Result<(), String> {
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-        }
-        std::fs::copy(from, to)
-            .map(|_| ())
-            .map_err(|e| format!("copy {}: {e}", from.display()))
-    };
-    copy(&binary, &context.path().join("ember-executor"))?;
-    for lib in linked_libraries(&binary)? {
-        let relative = lib.strip_prefix("/").map_err(|e| e.to_string())?;
-        copy(&lib, &context.path().join(relative))?;
-    }
-    std::fs::write(
-        context.path().join("Dockerfile"),
-        "FROM scratch\nCOPY . /\nENTRYPOINT [\"/ember-executor\"]\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let dir = context.path().display().to_string();
-    docker(&["build", "-q", "-t", tag, &dir]).map(|_| ())
 }
 
 /// Builds Ember's image `tag` the way users build it without a registry: runs the repository's

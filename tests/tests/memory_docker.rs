@@ -5,8 +5,8 @@
 //! kernel charges it and cannot reclaim), sampled from the host every 20 ms, must stay under
 //! the container limit, which is the executor memory plus the documented overhead.
 //!
-//! The image is built `FROM scratch` from the `ember-executor` of this build (no registry is
-//! reachable here). The test needs a Docker engine; `EMBER_SKIP_DOCKER_TESTS=1` skips it on
+//! The image is Ember's own, built by `images/build-from-binaries.sh` from this build's `ember`
+//! (no registry is reachable here); each container runs its `ember-executor` entry. The test needs a Docker engine; `EMBER_SKIP_DOCKER_TESTS=1` skips it on
 //! machines without one (CI has one and runs it).
 
 use std::time::Duration;
@@ -14,7 +14,7 @@ use std::time::Duration;
 use ember::Session;
 use ember_executor::memory::default_overhead_bytes;
 use ember_tests::docker::{
-    CgroupSampler, build_executor_image, container_memory_peak, container_oom_killed, docker,
+    CgroupSampler, build_ember_image, container_memory_peak, container_oom_killed, docker,
     docker_available,
 };
 use ember_tests::local_dirs::files_left;
@@ -47,8 +47,12 @@ async fn executors_in_memory_limited_containers_spill_to_tmpfs_then_disk() {
         docker_available(),
         "no Docker engine answers; set EMBER_SKIP_DOCKER_TESTS=1 to skip this test"
     );
-    build_executor_image(IMAGE).expect("executor image builds");
+    build_ember_image(IMAGE).expect("images/build-from-binaries.sh builds Ember's image");
     let dir = shared_tpch(0.5);
+    // The image runs as uid 185: the data and the disk dir must be open to it.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
+        .expect("data readable by the image's user");
     let data = dir.display().to_string();
     let memory = EXECUTOR_MIB * 1024 * 1024;
     let limit = memory + default_overhead_bytes(memory);
@@ -56,6 +60,8 @@ async fn executors_in_memory_limited_containers_spill_to_tmpfs_then_disk() {
     let run = run_id();
     let names = Containers((0..2).map(|i| format!("ember-mem-{run}-{i}")).collect());
     let disk_dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(disk_dir.path(), std::fs::Permissions::from_mode(0o777))
+        .expect("disk dir writable by the image's user");
     let disk = disk_dir.path().display().to_string();
     // Host networking: the executors reach the driver on 127.0.0.1 and each other as they
     // would on one node; readers fetch over gRPC because containers do not share files. The
@@ -63,8 +69,8 @@ async fn executors_in_memory_limited_containers_spill_to_tmpfs_then_disk() {
     let command = format!(
         "docker run --rm --name ember-mem-{run}-{{id}} --network host \
          --memory {limit_mib}m --memory-swap {limit_mib}m \
-         --tmpfs /ember/tmpfs:size={TMPFS_MIB}m -v {disk}:/ember/disk \
-         -v {data}:{data}:ro {IMAGE}"
+         --tmpfs /ember/tmpfs:size={TMPFS_MIB}m,mode=1777 -v {disk}:/ember/disk \
+         -v {data}:{data}:ro --entrypoint /opt/ember/bin/ember-executor {IMAGE}"
     );
     let sampler = CgroupSampler::start(names.0.clone());
     let session = Session::builder()
