@@ -14,6 +14,10 @@ use crate::error::{ExecutorError, Result};
 
 const WORK_DIR_PREFIX: &str = "ember-executor-";
 const LOCK_FILE: &str = ".lock";
+/// Hidden name of a work folder until its lock is held.
+const STAGING_PREFIX: &str = ".starting-";
+/// How long a staging folder may exist before a starting executor treats it as abandoned.
+const STAGING_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// One local dir: the executor's work folder inside a configured root.
 #[derive(Debug)]
@@ -84,17 +88,7 @@ impl LocalDirs {
         for root in roots {
             std::fs::create_dir_all(root).map_err(|e| ExecutorError::io(root, e))?;
             remove_stale_work_dirs(root);
-            let path = root.join(format!(
-                "{WORK_DIR_PREFIX}{}-{}",
-                crate::executor::sanitize(executor_id),
-                uuid::Uuid::new_v4().simple()
-            ));
-            std::fs::create_dir_all(&path).map_err(|e| ExecutorError::io(&path, e))?;
-            let lock_path = path.join(LOCK_FILE);
-            let lock = File::create(&lock_path).map_err(|e| ExecutorError::io(&lock_path, e))?;
-            lock.try_lock().map_err(|e| {
-                ExecutorError::Configuration(format!("cannot lock {}: {e}", lock_path.display()))
-            })?;
+            let (path, lock) = create_locked_work_dir(root, executor_id)?;
             let mount = mount_of(root, &mounts);
             let memory_backed = all_memory_backed || mount.is_some_and(|m| m.memory_backed);
             dirs.push(LocalDir {
@@ -205,21 +199,50 @@ impl LocalDirs {
     }
 }
 
-/// Removes `ember-executor-*` folders in `root` whose lock file is not held by a live process.
+/// Creates `<root>/ember-executor-<id>-<uuid>` with its lock already held when the folder
+/// appears under that name: it is built under a hidden name and renamed once locked, so another
+/// executor starting in the same root at the same moment can never take it for a stale one
+/// (a lock probe there would both steal the lock and delete the folder).
+fn create_locked_work_dir(root: &Path, executor_id: &str) -> Result<(PathBuf, File)> {
+    let name = format!(
+        "{WORK_DIR_PREFIX}{}-{}",
+        crate::executor::sanitize(executor_id),
+        uuid::Uuid::new_v4().simple()
+    );
+    let staging = root.join(format!("{STAGING_PREFIX}{name}"));
+    std::fs::create_dir(&staging).map_err(|e| ExecutorError::io(&staging, e))?;
+    let lock_path = staging.join(LOCK_FILE);
+    let lock = File::create(&lock_path).map_err(|e| ExecutorError::io(&lock_path, e))?;
+    lock.try_lock().map_err(|e| {
+        ExecutorError::Configuration(format!("cannot lock {}: {e}", lock_path.display()))
+    })?;
+    let path = root.join(name);
+    std::fs::rename(&staging, &path).map_err(|e| ExecutorError::io(&path, e))?;
+    Ok((path, lock))
+}
+
+/// Removes `ember-executor-*` folders in `root` whose lock file is not held by a live process,
+/// and staging folders of executors that died while starting.
 fn remove_stale_work_dirs(root: &Path) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let is_work_dir = name.to_string_lossy().starts_with(WORK_DIR_PREFIX)
-            && entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        if !is_work_dir {
+        let name = name.to_string_lossy();
+        if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
             continue;
         }
         let path = entry.path();
-        // A folder without a lock file may belong to an executor between creating it and
-        // locking it; leave it alone.
+        if name.starts_with(STAGING_PREFIX) {
+            remove_abandoned_staging_dir(&path);
+            continue;
+        }
+        if !name.starts_with(WORK_DIR_PREFIX) {
+            continue;
+        }
+        // Work folders are renamed into place with their lock held, so one without a lock
+        // file was not made by Ember; leave it alone.
         let Ok(lock) = File::open(path.join(LOCK_FILE)) else {
             continue;
         };
@@ -229,6 +252,22 @@ fn remove_stale_work_dirs(root: &Path) {
                 tracing::warn!("cannot remove stale {}: {e}", path.display());
             }
         }
+    }
+}
+
+/// Removes a staging folder older than [`STAGING_GRACE`] whose lock nobody holds: its executor
+/// died between creating and renaming it. Younger ones may still be starting.
+fn remove_abandoned_staging_dir(path: &Path) {
+    let age = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|modified| modified.elapsed().ok());
+    if age.is_none_or(|age| age < STAGING_GRACE) {
+        return;
+    }
+    let held = File::open(path.join(LOCK_FILE)).is_ok_and(|lock| lock.try_lock().is_err());
+    if !held && let Err(e) = std::fs::remove_dir_all(path) {
+        tracing::warn!("cannot remove abandoned {}: {e}", path.display());
     }
 }
 
@@ -337,6 +376,64 @@ tmpfs /mnt/my\\040dir tmpfs rw 0 0
         assert!(second.dirs()[0].path.exists());
         second.remove_all();
         live.remove_all();
+        Ok(())
+    }
+
+    /// Executors starting together in one root (local-cluster) must not take each other's
+    /// fresh folders for stale ones: every start succeeds and every folder survives.
+    #[test]
+    fn executors_starting_together_keep_their_folders() -> Result<()> {
+        let root = tempfile::tempdir().map_err(|e| ExecutorError::io("tempdir", e))?;
+        for _round in 0..20 {
+            let started: Vec<Result<LocalDirs>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..4)
+                    .map(|id| {
+                        let root = root.path().to_path_buf();
+                        scope.spawn(move || LocalDirs::create(&[root], &id.to_string(), false))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(ExecutorError::Configuration("panic".into())))
+                    })
+                    .collect()
+            });
+            let started: Vec<LocalDirs> = started.into_iter().collect::<Result<_>>()?;
+            for dirs in &started {
+                assert!(dirs.dirs()[0].path.join(LOCK_FILE).exists());
+            }
+            for dirs in started {
+                dirs.remove_all();
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn abandoned_staging_folders_are_removed_only_when_old() -> Result<()> {
+        let root = tempfile::tempdir().map_err(|e| ExecutorError::io("tempdir", e))?;
+        let young = root
+            .path()
+            .join(format!("{STAGING_PREFIX}ember-executor-7-young"));
+        std::fs::create_dir(&young).map_err(|e| ExecutorError::io(&young, e))?;
+        let old = root
+            .path()
+            .join(format!("{STAGING_PREFIX}ember-executor-8-old"));
+        std::fs::create_dir(&old).map_err(|e| ExecutorError::io(&old, e))?;
+        File::create(old.join(LOCK_FILE)).map_err(|e| ExecutorError::io(&old, e))?;
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        File::open(&old)
+            .and_then(|dir| dir.set_modified(an_hour_ago))
+            .map_err(|e| ExecutorError::io(&old, e))?;
+        let dirs = LocalDirs::create(&[root.path().to_path_buf()], "0", false)?;
+        assert!(
+            young.exists(),
+            "a starting executor's staging folder is kept"
+        );
+        assert!(!old.exists(), "an abandoned staging folder is removed");
+        dirs.remove_all();
         Ok(())
     }
 
