@@ -59,7 +59,8 @@ enum Command {
         /// against scale)
         #[arg(long, value_delimiter = ',', default_value = "1")]
         scale: Vec<f64>,
-        /// Engines: ember (both masters below), ember-local, ember-cluster, spark, datafusion
+        /// Engines: ember (both masters below), ember-local, ember-cluster, ember-cluster-noauth
+        /// (authentication off, to measure its cost), spark, datafusion
         #[arg(long, value_delimiter = ',', default_value = "ember,spark,datafusion")]
         engines: Vec<String>,
         /// Master of the in-process Ember run, and of JVM Spark
@@ -247,6 +248,12 @@ fn run_specs(engines: &[String], local: &str, cluster: &[String]) -> Result<Vec<
             }
             "ember-local" => specs.push(ember(local)),
             "ember-cluster" => specs.extend(cluster.iter().map(|m| ember(m))),
+            // The cost of RPC authentication: the same masters with it off.
+            "ember-cluster-noauth" => specs.extend(cluster.iter().map(|m| RunSpec {
+                label: format!("ember {m} spark.authenticate=false"),
+                engine: "ember-noauth".into(),
+                master: m.clone(),
+            })),
             "spark" => specs.push(RunSpec {
                 label: format!("JVM Spark {local}"),
                 engine: "spark".into(),
@@ -429,7 +436,7 @@ fn check_results(runs: &mut [runner::RunResult]) -> usize {
         }
         for q in &mut run.queries {
             if q.error.is_some() {
-                if run.spec.engine == "ember" {
+                if run.spec.engine.starts_with("ember") {
                     ember_bad += 1;
                 }
                 continue;
@@ -443,7 +450,7 @@ fn check_results(runs: &mut [runner::RunResult]) -> usize {
                 (Err(e), _) | (_, Err(e)) => Err(e),
             };
             let verdict = verdict.unwrap_or_else(|e| format!("differs: {e}"));
-            if verdict != "same" && run.spec.engine == "ember" && spark_reference {
+            if verdict != "same" && run.spec.engine.starts_with("ember") && spark_reference {
                 ember_bad += 1;
             }
             q.check = Some(verdict);

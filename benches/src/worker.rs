@@ -65,15 +65,19 @@ impl Engine {
 pub async fn run(args: WorkerArgs) -> Result<(), String> {
     let started = Instant::now();
     let engine = match args.engine.as_str() {
-        "ember" => Engine::Ember(
-            Session::builder()
+        "ember" | "ember-noauth" => Engine::Ember({
+            let builder = Session::builder()
                 .master(&args.master)
                 .app_name("ember-bench")
-                .config("spark.sql.shuffle.partitions", &args.partitions.to_string())
-                .build()
-                .await
-                .map_err(|e| e.to_string())?,
-        ),
+                .config("spark.sql.shuffle.partitions", &args.partitions.to_string());
+            // `ember` keeps the default (authentication on outside local[N]).
+            let builder = if args.engine == "ember-noauth" {
+                builder.config("spark.authenticate", "false")
+            } else {
+                builder
+            };
+            builder.build().await.map_err(|e| e.to_string())?
+        }),
         "datafusion" => Engine::DataFusion(SessionContext::new_with_config(
             SessionConfig::new().with_target_partitions(args.partitions),
         )),

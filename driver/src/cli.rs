@@ -79,11 +79,13 @@ pub struct SubmitArgs {
     /// client (the driver runs here) or cluster (the driver runs in a pod: k8s:// masters)
     #[arg(long, default_value = "client")]
     pub deploy_mode: String,
-    /// Print the status of a cluster-mode application's driver pod, NAMESPACE:POD
-    #[arg(long, value_name = "NS:POD", conflicts_with_all = ["kill", "app"])]
+    /// Print the status of a cluster-mode application's driver pod (or driver Job),
+    /// NAMESPACE:NAME
+    #[arg(long, value_name = "NS:NAME", conflicts_with_all = ["kill", "app"])]
     pub status: Option<String>,
-    /// Stop a cluster-mode application by deleting its driver pod, NAMESPACE:POD
-    #[arg(long, value_name = "NS:POD", conflicts_with = "app")]
+    /// Stop a cluster-mode application by deleting its driver pod (or driver Job),
+    /// NAMESPACE:NAME
+    #[arg(long, value_name = "NS:NAME", conflicts_with = "app")]
     pub kill: Option<String>,
     /// The SQL application: a file of ;-separated statements
     #[arg(required_unless_present_any = ["status", "kill"])]
@@ -239,10 +241,15 @@ async fn submit_to_kubernetes(args: SubmitArgs) -> Result<()> {
         .to_string();
     if let Some(target) = &args.status {
         let target = submit::parse_target(target, &namespace);
-        let status = submit::status(client, &target).await?;
+        let (target, status) = submit::status(client, &target).await?;
         println!(
-            "{target}\tphase: {}{}{}",
+            "{target}\t{}\tphase: {}{}{}{}",
+            target.kind,
             status.phase,
+            status
+                .attempts
+                .map(|a| format!("\tattempts: {a}"))
+                .unwrap_or_default(),
             status
                 .exit_code
                 .map(|c| format!("\texit code: {c}"))
@@ -256,8 +263,11 @@ async fn submit_to_kubernetes(args: SubmitArgs) -> Result<()> {
     }
     if let Some(target) = &args.kill {
         let target = submit::parse_target(target, &namespace);
-        submit::kill(client, &target).await?;
-        eprintln!("Deleted driver pod {target}; its executors and resources go with it");
+        let killed = submit::kill(client, &target).await?;
+        eprintln!(
+            "Deleted {} {killed}; its executors and resources go with it",
+            killed.kind
+        );
         return Ok(());
     }
     let app = args
@@ -269,7 +279,10 @@ async fn submit_to_kubernetes(args: SubmitArgs) -> Result<()> {
     let resources = submit::driver_resources(&conf, &sql, &app_id)?;
     submit::create(client.clone(), &resources).await?;
     let submission = &resources.submission;
-    eprintln!("Submitted application {app_id}: driver pod {submission}");
+    eprintln!(
+        "Submitted application {app_id}: {} {submission}",
+        submission.kind
+    );
     if !conf
         .get_bool("spark.kubernetes.submission.waitAppCompletion")?
         .unwrap_or(true)
@@ -281,12 +294,8 @@ async fn submit_to_kubernetes(args: SubmitArgs) -> Result<()> {
         Ok(())
     } else {
         Err(EmberError::JobFailed(format!(
-            "driver pod {submission} ended {}{}",
-            status.phase,
-            status
-                .exit_code
-                .map(|c| format!(" with exit code {c}"))
-                .unwrap_or_default()
+            "{} {submission} ended: {status}",
+            submission.kind
         )))
     }
 }

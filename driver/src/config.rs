@@ -108,6 +108,12 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "An executor silent for this long is declared lost (Spark: 120s). Broken connections and exited processes are detected at once.",
     },
     KnownKey {
+        key: "spark.rpc.askTimeout",
+        kind: ValueKind::Duration { unit_ms: 1000 },
+        default: "120s",
+        doc: "Bound on every RPC, served or made by the driver and executors, until its response starts (a streamed shuffle fetch may take longer to deliver).",
+    },
+    KnownKey {
         key: "spark.rpc.message.maxSize",
         kind: ValueKind::Bytes { unit: MIB },
         default: "128m",
@@ -330,10 +336,46 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "The API server as the cluster-mode driver pod reaches it.",
     },
     KnownKey {
+        key: "spark.kubernetes.driver.backoffLimit",
+        kind: ValueKind::Count,
+        default: "",
+        doc: "Ember only: run the cluster-mode driver as a Kubernetes Job that replaces a failed driver pod up to this many times (unset: one driver pod, as Spark).",
+    },
+    KnownKey {
         key: "spark.kubernetes.submission.waitAppCompletion",
         kind: ValueKind::Bool,
         default: "true",
         doc: "ember submit --deploy-mode cluster waits for the driver pod to end, reports its phase and exits with its outcome.",
+    },
+    KnownKey {
+        key: "spark.authenticate",
+        kind: ValueKind::Bool,
+        default: "",
+        doc: "Authenticate every RPC (driver, executors, shuffle fetches) with the application's secret. Default: true when executors run outside the driver process (local-cluster, Kubernetes), false for local[N]. See docs/security.md.",
+    },
+    KnownKey {
+        key: "spark.authenticate.secret",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "The application's secret, inline (at least 16 bytes; never shown by SET or logs). Default: generated per application.",
+    },
+    KnownKey {
+        key: "spark.authenticate.secret.file",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "File holding the secret, read by the driver and by executors (at the same path on their side).",
+    },
+    KnownKey {
+        key: "spark.authenticate.secret.driver.file",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "File the driver reads the secret from (overrides spark.authenticate.secret.file for the driver).",
+    },
+    KnownKey {
+        key: "spark.authenticate.secret.executor.file",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "File executors read the secret from, provided by the user (e.g. a mounted Kubernetes secret); otherwise the driver hands it over.",
     },
     KnownKey {
         key: "spark.kubernetes.local.dirs.tmpfs",

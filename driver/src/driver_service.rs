@@ -2,7 +2,9 @@
 //! scheduler event.
 
 use ember_executor::shuffle::fetch::connect_executor;
+use ember_proto::auth::RequestSigner;
 use ember_proto::driver_service_server::DriverService;
+use ember_proto::rpc::RpcSettings;
 use ember_proto::{
     HeartbeatRequest, HeartbeatResponse, RegisterExecutorRequest, RegisterExecutorResponse,
     TaskStatus, TaskStatusAck,
@@ -20,7 +22,10 @@ pub struct DriverGrpc {
     scheduler: SchedulerHandle,
     application_id: String,
     heartbeat_interval_ms: u64,
-    max_message_bytes: usize,
+    /// Limits of the channels to executors.
+    rpc: RpcSettings,
+    /// Signs the driver's calls to executors.
+    signer: RequestSigner,
 }
 
 impl DriverGrpc {
@@ -28,13 +33,15 @@ impl DriverGrpc {
         scheduler: SchedulerHandle,
         application_id: String,
         heartbeat_interval_ms: u64,
-        max_message_bytes: usize,
+        rpc: RpcSettings,
+        signer: RequestSigner,
     ) -> Self {
         Self {
             scheduler,
             application_id,
             heartbeat_interval_ms,
-            max_message_bytes,
+            rpc,
+            signer,
         }
     }
 }
@@ -55,9 +62,14 @@ impl DriverService for DriverGrpc {
             ));
         }
         // Connect back before accepting, so a registered executor is always reachable.
-        let client = connect_executor(&metadata.host, metadata.port, self.max_message_bytes)
-            .await
-            .map_err(Status::unavailable)?;
+        let client = connect_executor(
+            &metadata.host,
+            metadata.port,
+            &self.rpc,
+            self.signer.clone(),
+        )
+        .await
+        .map_err(Status::unavailable)?;
         self.scheduler.send(Event::ExecutorRegistered {
             metadata,
             link: Arc::new(GrpcExecutorLink(client)),

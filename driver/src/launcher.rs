@@ -29,6 +29,8 @@ pub struct LaunchSettings {
     pub max_message_bytes: usize,
     pub heartbeat_interval: Duration,
     pub driver_timeout: Duration,
+    /// `spark.rpc.askTimeout`: bound on an RPC until its response starts.
+    pub rpc_timeout: Duration,
     /// Memory pool per executor for `local[N]` (`None`: unbounded).
     pub local_memory_pool: Option<usize>,
     /// Share of executor memory given to the pool (`spark.memory.fraction`).
@@ -49,6 +51,8 @@ pub struct LaunchSettings {
     pub app_id: String,
     /// `spark.dynamicAllocation.*`: executors come and go with the scheduler's target.
     pub dynamic_allocation: Option<crate::scheduler::allocation::DynamicAllocation>,
+    /// The application's credentials, when RPCs are authenticated (`spark.authenticate`).
+    pub auth: Option<Arc<crate::security::Authentication>>,
 }
 
 /// A running executor process.
@@ -66,6 +70,8 @@ pub struct ChildExecutor {
 pub struct LocalCluster {
     children: Arc<std::sync::Mutex<Vec<ChildExecutor>>>,
     scaler: Option<tokio::task::JoinHandle<()>>,
+    /// The secret handed to the executor processes; removed with the cluster.
+    _secret_file: Option<crate::security::SecretFile>,
 }
 
 impl ChildExecutor {
@@ -86,6 +92,8 @@ impl ChildExecutor {
 struct ChildSpawner {
     program: ExecutorProgram,
     settings: LaunchSettings,
+    /// Where the executors read the application's secret (`--auth-secret-file`).
+    secret_path: Option<PathBuf>,
     cores: usize,
     memory_mib: u64,
     scheduler: SchedulerHandle,
@@ -103,7 +111,13 @@ impl ChildSpawner {
             self.memory_mib * 1024 * 1024,
             self.settings.memory_fraction,
         ) as usize);
-        spawn_child(&self.program, &config, &self.scheduler, exits)
+        spawn_child(
+            &self.program,
+            &config,
+            self.secret_path.as_deref(),
+            &self.scheduler,
+            exits,
+        )
     }
 }
 
@@ -235,9 +249,22 @@ impl Launcher {
                     .map_or(*executors, |d| d.initial);
                 let mut registered = scheduler.subscribe();
                 let (exit_tx, mut exit_rx) = mpsc::unbounded_channel();
+                // Executors read the secret where the user put it, or from a private file.
+                let (secret_file, secret_path) = match &settings.auth {
+                    None => (None, None),
+                    Some(auth) => match &auth.executor_secret_file {
+                        Some(path) => (None, Some(path.clone())),
+                        None => {
+                            let file = crate::security::SecretFile::write(&auth.secret)?;
+                            let path = file.path();
+                            (Some(file), Some(path))
+                        }
+                    },
+                };
                 let spawner = ChildSpawner {
                     program,
                     settings: settings.clone(),
+                    secret_path,
                     cores: *cores,
                     memory_mib: *memory_mib,
                     scheduler: scheduler.clone(),
@@ -255,7 +282,11 @@ impl Launcher {
                         scheduler.subscribe(),
                     ))
                 });
-                let launcher = Launcher::LocalCluster(LocalCluster { children, scaler });
+                let launcher = Launcher::LocalCluster(LocalCluster {
+                    children,
+                    scaler,
+                    _secret_file: secret_file,
+                });
                 let exited = async {
                     match exit_rx.recv().await {
                         Some((id, reason)) => {
@@ -358,7 +389,13 @@ pub fn executor_args(config: &ExecutorConfig) -> Vec<String> {
         config.heartbeat_interval.as_millis().to_string(),
         "--driver-timeout-ms".to_string(),
         config.driver_timeout.as_millis().to_string(),
+        "--rpc-timeout-ms".to_string(),
+        config.rpc_timeout.as_millis().to_string(),
     ];
+    // Signing needs the application id; the secret itself reaches the executor as a file.
+    if let Some(credentials) = &config.credentials {
+        args.extend(["--app-id".to_string(), credentials.app_id().to_string()]);
+    }
     if let Some(bytes) = config.memory_pool_bytes {
         args.extend(["--memory-pool-bytes".to_string(), bytes.to_string()]);
     }
@@ -392,6 +429,8 @@ pub fn executor_config(executor_id: &str, settings: &LaunchSettings) -> Executor
     config.max_message_bytes = settings.max_message_bytes;
     config.heartbeat_interval = settings.heartbeat_interval;
     config.driver_timeout = settings.driver_timeout;
+    config.rpc_timeout = settings.rpc_timeout;
+    config.credentials = settings.auth.as_ref().map(|a| a.credentials.clone());
     config
 }
 
@@ -460,11 +499,15 @@ impl ExecutorProgram {
 fn spawn_child(
     program: &ExecutorProgram,
     config: &ExecutorConfig,
+    secret_path: Option<&std::path::Path>,
     scheduler: &SchedulerHandle,
     exits: mpsc::UnboundedSender<(String, String)>,
 ) -> Result<ChildExecutor> {
     let mut command = program.command(&config.executor_id)?;
     command.args(executor_args(config));
+    if let Some(path) = secret_path {
+        command.arg("--auth-secret-file").arg(path);
+    }
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -37,6 +37,7 @@ pub mod planner;
 pub mod progress;
 pub mod properties;
 pub mod scheduler;
+pub mod security;
 pub mod semantics;
 pub mod session;
 pub mod spark_errors;

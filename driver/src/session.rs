@@ -24,6 +24,7 @@ use datafusion_spark::SessionStateBuilderSpark;
 use ember_executor::codec::encode_plan;
 use ember_executor::memory::Codec;
 use ember_executor::shuffle::{ShuffleEnv, ShuffleReaderExec, TaskInputs};
+use ember_proto::auth::{AuthLayer, RequestSigner, Verifier};
 use ember_proto::driver_service_server::DriverServiceServer;
 use futures::{Stream, StreamExt, TryStreamExt};
 use tokio::sync::Mutex;
@@ -117,6 +118,10 @@ pub(crate) struct Inner {
     server: Mutex<Option<JoinHandle<()>>>,
     driver_address: SocketAddr,
     results: Arc<ShuffleEnv>,
+    /// Calls the driver's server refused as unauthenticated.
+    auth_refused: Arc<ember_proto::auth::AuthCounters>,
+    /// The application id (`spark.app.id`, or generated).
+    app_id: String,
     /// Stage metrics of the last job that finished.
     last_metrics: std::sync::Mutex<Vec<StageMetrics>>,
 }
@@ -178,6 +183,14 @@ impl Session {
         let network_timeout = conf
             .get_duration("spark.network.timeout")?
             .unwrap_or(Duration::from_secs(30));
+        let rpc = ember_proto::rpc::RpcSettings {
+            max_message_bytes,
+            request_timeout: conf
+                .get_duration("spark.rpc.askTimeout")?
+                .unwrap_or(Duration::from_secs(120))
+                .max(Duration::from_millis(1)),
+            ..Default::default()
+        };
         // Spark retries no task on local[N] (a failure there is the query's, not a machine's).
         let default_failures = if matches!(master, Master::Local { .. }) {
             1
@@ -354,18 +367,29 @@ impl Session {
             .filter(|id| !id.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| format!("ember-{}", uuid::Uuid::new_v4().simple()));
+        let auth = crate::security::authentication(&conf, &master, &application_id)?.map(Arc::new);
+        let signer = RequestSigner::new(auth.as_ref().map(|a| a.credentials.clone()));
+        let auth_refused = Arc::new(ember_proto::auth::AuthCounters::default());
+        let auth_layer = AuthLayer::new(auth.as_ref().map(|a| {
+            Arc::new(Verifier::new(
+                a.credentials.clone(),
+                Arc::clone(&auth_refused),
+            ))
+        }));
         let service = DriverServiceServer::new(DriverGrpc::new(
             scheduler.clone(),
             application_id.clone(),
             heartbeat.as_millis() as u64,
-            max_message_bytes,
+            rpc,
+            signer.clone(),
         ))
         .max_decoding_message_size(max_message_bytes)
         .max_encoding_message_size(max_message_bytes);
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
         let server = tokio::spawn(async move {
-            if let Err(e) = tonic::transport::Server::builder()
-                .tcp_nodelay(true)
+            if let Err(e) = rpc
+                .server()
+                .layer(auth_layer)
                 .add_service(service)
                 .serve_with_incoming(incoming)
                 .await
@@ -382,6 +406,7 @@ impl Session {
             max_message_bytes,
             heartbeat_interval: heartbeat,
             driver_timeout: network_timeout,
+            rpc_timeout: rpc.request_timeout,
             local_memory_pool,
             memory_fraction,
             local_dirs_tmpfs: conf
@@ -394,8 +419,9 @@ impl Session {
             executor_command,
             registration_timeout: Duration::from_secs(60),
             conf: conf.clone(),
-            app_id: application_id,
+            app_id: application_id.clone(),
             dynamic_allocation,
+            auth,
         };
         let launcher = match Launcher::start(&master, &settings, &scheduler).await {
             Ok(l) => l,
@@ -405,13 +431,17 @@ impl Session {
                 return Err(e);
             }
         };
-        let results = Arc::new(ShuffleEnv::new(
-            "driver",
-            host,
-            read_host_local,
-            max_message_bytes,
-            settings.max_bytes_in_flight,
-        ));
+        let results = Arc::new(
+            ShuffleEnv::new(
+                "driver",
+                host,
+                read_host_local,
+                max_message_bytes,
+                settings.max_bytes_in_flight,
+            )
+            .with_signer(signer)
+            .with_rpc(rpc),
+        );
         Ok(Session {
             inner: Arc::new(Inner {
                 ctx,
@@ -426,6 +456,8 @@ impl Session {
                 server: Mutex::new(Some(server)),
                 driver_address,
                 results,
+                auth_refused,
+                app_id: application_id,
                 last_metrics: std::sync::Mutex::new(Vec::new()),
             }),
         })
@@ -481,6 +513,27 @@ impl Session {
     /// RSS), by executor id.
     pub async fn executor_metrics(&self) -> Vec<(String, ember_proto::ExecutorMetrics)> {
         self.inner.scheduler.executor_metrics().await
+    }
+
+    /// `(id, host:port)` of each live executor's gRPC server.
+    pub async fn executor_addresses(&self) -> Vec<(String, String)> {
+        self.inner.scheduler.executor_addresses().await
+    }
+
+    /// Where the driver's gRPC server listens.
+    pub fn driver_address(&self) -> SocketAddr {
+        self.inner.driver_address
+    }
+
+    /// Calls the driver refused as unauthenticated since start (`spark.authenticate`).
+    pub fn driver_auth_refused(&self) -> u64 {
+        self.inner.auth_refused.total()
+    }
+
+    /// The application id: what executors and Kubernetes resources are labelled with, and
+    /// what every authenticated call is signed for.
+    pub fn application_id(&self) -> &str {
+        &self.inner.app_id
     }
 
     /// `(executor id, pid)` of executor processes (empty for `local[N]`).

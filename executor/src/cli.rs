@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use ember_proto::auth::{AppCredentials, AppSecret};
+
 use crate::memory::{Codec, default_overhead_bytes, pool_bytes, process};
 use crate::{ExecutorConfig, start};
 
@@ -54,12 +56,57 @@ pub struct ExecutorArgs {
     /// Exit when the driver has not answered for this many milliseconds
     #[arg(long, default_value_t = 30_000)]
     pub driver_timeout_ms: u64,
+    /// Bound on an RPC until its response starts, in milliseconds (spark.rpc.askTimeout)
+    #[arg(long, default_value_t = 120_000)]
+    pub rpc_timeout_ms: u64,
+    /// The application's id (default: $SPARK_APPLICATION_ID); calls are signed for it
+    #[arg(long)]
+    pub app_id: Option<String>,
+    /// File holding the application's authentication secret (default:
+    /// $EMBER_AUTH_SECRET_FILE). Without one, calls are neither signed nor checked. The secret
+    /// itself is never taken on the command line, where other users could read it.
+    #[arg(long)]
+    pub auth_secret_file: Option<PathBuf>,
+}
+
+/// The application's credentials from `--auth-secret-file` (or `$EMBER_AUTH_SECRET_FILE`) and
+/// `--app-id` (or `$SPARK_APPLICATION_ID`); `None` when no secret file is named.
+fn credentials(args: &ExecutorArgs) -> Result<Option<AppCredentials>, String> {
+    let Some(path) = args
+        .auth_secret_file
+        .clone()
+        .or_else(|| std::env::var_os("EMBER_AUTH_SECRET_FILE").map(PathBuf::from))
+    else {
+        return Ok(None);
+    };
+    let app_id = args
+        .app_id
+        .clone()
+        .or_else(|| std::env::var("SPARK_APPLICATION_ID").ok())
+        .filter(|id| !id.trim().is_empty())
+        .ok_or("an authentication secret needs the application id (--app-id)")?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read the authentication secret {}: {e}",
+            path.display()
+        )
+    })?;
+    let secret = AppSecret::new(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Some(AppCredentials::new(app_id, &secret)))
 }
 
 /// Runs an executor until its driver tells it to stop or goes away. Both `ember-executor` and
 /// `ember executor` (the container image's entrypoint) call this.
 pub fn run(args: ExecutorArgs) -> ExitCode {
+    let credentials = match credentials(&args) {
+        Ok(credentials) => credentials,
+        Err(e) => {
+            eprintln!("ember-executor: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut config = ExecutorConfig::new(args.executor_id, args.driver_url);
+    config.credentials = credentials;
     config.host = args.host;
     config.port = args.port;
     config.cores = args.cores;
@@ -90,6 +137,7 @@ pub fn run(args: ExecutorArgs) -> ExitCode {
     config.max_message_bytes = args.max_message_bytes;
     config.heartbeat_interval = Duration::from_millis(args.heartbeat_interval_ms.max(10));
     config.driver_timeout = Duration::from_millis(args.driver_timeout_ms);
+    config.rpc_timeout = Duration::from_millis(args.rpc_timeout_ms.max(1));
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.cores.max(2))

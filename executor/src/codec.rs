@@ -188,5 +188,7 @@ pub fn encode_plan(plan: Arc<dyn ExecutionPlan>) -> Result<Bytes> {
 
 /// Decodes a stage plan received from the driver.
 pub fn decode_plan(bytes: &[u8], ctx: &TaskContext) -> Result<Arc<dyn ExecutionPlan>> {
-    physical_plan_from_bytes_with_extension_codec(bytes, ctx, &EmberCodec)
+    crate::error::contain_panic("task plan", || {
+        physical_plan_from_bytes_with_extension_codec(bytes, ctx, &EmberCodec)
+    })
 }

@@ -76,3 +76,23 @@ pub fn find_fetch_failure(err: &DataFusionError) -> Option<&FetchFailedError> {
         }
     }
 }
+
+/// Runs a decoder over bytes from another process (`what` names them in the error), turning a
+/// panic inside it into an error. Arrow's and datafusion-proto's decoders check most malformed
+/// input but still panic on some (the fuzz targets in `tests/tests/fuzz.rs` found both): a
+/// corrupted block or plan must fail its task, not take the executor down.
+pub fn contain_panic<T>(
+    what: &str,
+    decode: impl FnOnce() -> datafusion::error::Result<T>,
+) -> datafusion::error::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "no message".into());
+        Err(DataFusionError::Execution(format!(
+            "malformed {what}: its decoder failed ({message})"
+        )))
+    })
+}

@@ -13,13 +13,16 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionState;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionConfig;
+use ember_proto::auth::{
+    AppCredentials, AuthCounters, AuthLayer, RequestSigner, SignedChannel, Verifier,
+};
 use ember_proto::driver_service_client::DriverServiceClient;
 use ember_proto::executor_service_server::ExecutorServiceServer;
+use ember_proto::rpc::RpcSettings;
 use ember_proto::{ExecutorMetadata, ExecutorMetrics, HeartbeatRequest, RegisterExecutorRequest};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
-use tonic::transport::{Channel, Endpoint};
 
 use crate::error::{ExecutorError, Result};
 use crate::memory::{Codec, LocalDirs, MemoryBudget};
@@ -61,9 +64,24 @@ pub struct ExecutorConfig {
     pub heartbeat_interval: Duration,
     /// Give up on a silent driver after this long and exit.
     pub driver_timeout: Duration,
+    /// Bound on an RPC until its response starts, served or made (`spark.rpc.askTimeout`).
+    pub rpc_timeout: Duration,
+    /// The application's credentials: every call this executor makes is signed with them and
+    /// every call it serves must be (`None`: authentication off, Spark's
+    /// `spark.authenticate=false`).
+    pub credentials: Option<AppCredentials>,
 }
 
 impl ExecutorConfig {
+    /// The transport bounds of this executor's servers and channels.
+    pub fn rpc(&self) -> RpcSettings {
+        RpcSettings {
+            max_message_bytes: self.max_message_bytes,
+            request_timeout: self.rpc_timeout,
+            ..RpcSettings::default()
+        }
+    }
+
     /// A configuration with Ember's defaults for everything but identity and driver address.
     pub fn new(executor_id: impl Into<String>, driver_url: impl Into<String>) -> Self {
         Self {
@@ -81,6 +99,8 @@ impl ExecutorConfig {
             max_message_bytes: ember_proto::DEFAULT_MAX_MESSAGE_BYTES,
             heartbeat_interval: Duration::from_secs(1),
             driver_timeout: Duration::from_secs(30),
+            rpc_timeout: Duration::from_secs(120),
+            credentials: None,
         }
     }
 }
@@ -93,6 +113,8 @@ pub struct Counters {
     pub shuffle_bytes_written: AtomicU64,
     pub spilled_bytes: AtomicU64,
     pub spill_files: AtomicU64,
+    /// Calls refused by the authentication layer, by reason.
+    pub auth: Arc<AuthCounters>,
 }
 
 /// A stage as an executor keeps it: the decoded plan and the session options it runs with.
@@ -125,7 +147,7 @@ pub struct ExecutorState {
     /// The port the gRPC server listens on.
     pub port: u32,
     pub counters: Counters,
-    pub driver: DriverServiceClient<Channel>,
+    pub driver: DriverServiceClient<SignedChannel>,
     pub shutdown: Notify,
 }
 
@@ -151,24 +173,26 @@ impl ExecutorHandle {
     }
 }
 
-/// Opens a channel to the driver with Ember's limits.
+/// Opens a channel to the driver with Ember's limits (`rpc`); `signer` authenticates every
+/// call.
 pub async fn connect_driver(
     url: &str,
-    max_message_bytes: usize,
-) -> Result<DriverServiceClient<Channel>> {
+    rpc: &RpcSettings,
+    signer: RequestSigner,
+) -> Result<DriverServiceClient<SignedChannel>> {
+    let max_message_bytes = rpc.max_message_bytes;
     let unreachable = |message: String| ExecutorError::DriverUnreachable {
         url: url.to_string(),
         message,
     };
-    let endpoint = Endpoint::from_shared(url.to_string())
-        .map_err(|e| unreachable(e.to_string()))?
-        .connect_timeout(crate::shuffle::fetch::CONNECT_TIMEOUT)
-        .tcp_nodelay(true);
+    let endpoint = rpc
+        .endpoint(url.to_string())
+        .map_err(|e| unreachable(e.to_string()))?;
     let channel = endpoint
         .connect()
         .await
         .map_err(|e| unreachable(format!("{e}")))?;
-    Ok(DriverServiceClient::new(channel)
+    Ok(DriverServiceClient::with_interceptor(channel, signer)
         .max_decoding_message_size(max_message_bytes)
         .max_encoding_message_size(max_message_bytes))
 }
@@ -206,14 +230,26 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         .build_arc()?;
     let session = executor_session_state(runtime);
 
-    let driver = connect_driver(&config.driver_url, config.max_message_bytes).await?;
-    let shuffle = Arc::new(ShuffleEnv::new(
-        config.executor_id.clone(),
-        config.host.clone(),
-        config.read_host_local,
-        config.max_message_bytes,
-        config.max_bytes_in_flight,
-    ));
+    let signer = RequestSigner::new(config.credentials.clone());
+    let driver = connect_driver(&config.driver_url, &config.rpc(), signer.clone()).await?;
+    let shuffle = Arc::new(
+        ShuffleEnv::new(
+            config.executor_id.clone(),
+            config.host.clone(),
+            config.read_host_local,
+            config.max_message_bytes,
+            config.max_bytes_in_flight,
+        )
+        .with_signer(signer)
+        .with_rpc(config.rpc()),
+    );
+    let counters = Counters::default();
+    let auth = AuthLayer::new(
+        config
+            .credentials
+            .clone()
+            .map(|c| Arc::new(Verifier::new(c, Arc::clone(&counters.auth)))),
+    );
     let state = Arc::new(ExecutorState {
         config: config.clone(),
         dirs,
@@ -225,7 +261,7 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         running: std::sync::Mutex::new(HashMap::new()),
         running_count: AtomicUsize::new(0),
         port: u32::from(address.port()),
-        counters: Counters::default(),
+        counters,
         driver,
         shutdown: Notify::new(),
     });
@@ -235,10 +271,12 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         .max_encoding_message_size(config.max_message_bytes);
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let server_state = Arc::clone(&state);
+    let rpc = config.rpc();
     let server = tokio::spawn(async move {
         let shutdown_state = Arc::clone(&server_state);
-        let result = tonic::transport::Server::builder()
-            .tcp_nodelay(true)
+        let result = rpc
+            .server()
+            .layer(auth)
             .add_service(service)
             .serve_with_incoming_shutdown(incoming, async move {
                 shutdown_state.shutdown.notified().await;
@@ -380,6 +418,7 @@ async fn heartbeat_loop(state: Arc<ExecutorState>) {
                 tmpfs_bytes: state.budget.tmpfs_bytes() as u64,
                 peak_rss_bytes: crate::memory::process::peak_rss_bytes().unwrap_or(0),
                 peak_tmpfs_bytes: state.budget.tmpfs_peak() as u64,
+                auth_refused: c.auth.total(),
             }),
         };
         let call = tokio::time::timeout(

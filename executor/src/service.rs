@@ -45,14 +45,20 @@ impl ExecutorGrpc {
 /// A stream of shuffle bytes, as `FetchShuffle` answers.
 pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<ShuffleChunk, Status>> + Send>>;
 
-/// Resolves a fetch request to a file of that job in one of `dirs`. Only plain names built like
-/// the task runner's are accepted, so a request cannot walk out of the executor's folders.
-fn shuffle_path(dirs: &LocalDirs, job_id: &str, file: &str) -> Result<PathBuf, Status> {
-    let valid_job = !job_id.is_empty()
+/// Whether a job id from a request is one the driver could have made: it names a folder, so an
+/// empty or odd id (which would name the executor's whole work folder, or another) is refused.
+pub(crate) fn is_valid_job_id(job_id: &str) -> bool {
+    !job_id.is_empty()
         && job_id.len() <= 64
         && job_id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Resolves a fetch request to a file of that job in one of `dirs`. Only plain names built like
+/// the task runner's are accepted, so a request cannot walk out of the executor's folders.
+fn shuffle_path(dirs: &LocalDirs, job_id: &str, file: &str) -> Result<PathBuf, Status> {
+    let valid_job = is_valid_job_id(job_id);
     let valid_file = file.len() <= 128
         && file.starts_with('s')
         && file.ends_with(".data")
@@ -119,6 +125,9 @@ impl ExecutorService for ExecutorGrpc {
         request: Request<RemoveJobRequest>,
     ) -> Result<Response<RemoveJobResponse>, Status> {
         let job_id = request.into_inner().job_id;
+        if !is_valid_job_id(&job_id) {
+            return Err(Status::invalid_argument("invalid job id"));
+        }
         self.cancel_job(&job_id);
         self.state
             .plans
@@ -151,5 +160,44 @@ impl ExecutorService for ExecutorGrpc {
     ) -> Result<Response<ShutdownResponse>, Status> {
         self.state.shutdown.notify_one();
         Ok(Response::new(ShutdownResponse {}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crafted_block_names_and_job_ids_are_refused() -> crate::error::Result<()> {
+        let root = tempfile::tempdir().map_err(|e| crate::error::ExecutorError::io("tmp", e))?;
+        let dirs = LocalDirs::create(&[root.path().to_path_buf()], "1", false)?;
+        let job_dir = LocalDirs::job_dir(&dirs.dirs()[0], "job-1");
+        std::fs::create_dir_all(&job_dir).map_err(|e| crate::error::ExecutorError::io("mk", e))?;
+        std::fs::write(job_dir.join("s1-p0-a0.data"), b"x")
+            .map_err(|e| crate::error::ExecutorError::io("write", e))?;
+        assert!(shuffle_path(&dirs, "job-1", "s1-p0-a0.data").is_ok());
+        for (job, file) in [
+            ("job-1", "../../../etc/passwd"),
+            ("job-1", "s1/../../x.data"),
+            ("job-1", "s..data"),
+            ("job-1", "/etc/shadow"),
+            ("../job-1", "s1-p0-a0.data"),
+            ("", "s1-p0-a0.data"),
+            ("job-1", "s1-p0-a0.data\0"),
+        ] {
+            let refused = shuffle_path(&dirs, job, file).expect_err("refused");
+            assert_eq!(
+                refused.code(),
+                tonic::Code::InvalidArgument,
+                "{job:?} {file:?}"
+            );
+        }
+        let missing = shuffle_path(&dirs, "job-2", "s1-p0-a0.data").expect_err("missing");
+        assert_eq!(missing.code(), tonic::Code::NotFound);
+        for job in ["", ".", "..", "a/b", "x".repeat(65).as_str()] {
+            assert!(!is_valid_job_id(job), "{job:?}");
+        }
+        dirs.remove_all();
+        Ok(())
     }
 }

@@ -36,6 +36,10 @@ pub enum LaunchError {
     },
     #[error("invalid session option: {0}")]
     Config(DataFusionError),
+    #[error("invalid job id {0:?}")]
+    InvalidJobId(String),
+    #[error("all {0} task slots of this executor are busy")]
+    Busy(usize),
 }
 
 /// How long a task without a plan waits for the launch request that carries it.
@@ -66,6 +70,9 @@ pub async fn launch(
     request: LaunchTaskRequest,
 ) -> Result<(), LaunchError> {
     let key = request.task.clone().ok_or(LaunchError::MissingKey)?;
+    if !crate::service::is_valid_job_id(&key.job_id) {
+        return Err(LaunchError::InvalidJobId(key.job_id));
+    }
     let plan_key = (key.job_id.clone(), key.stage_id);
     let base_ctx = TaskContext::from(&state.session);
     // The plan and its session options arrive with the stage's first task on this executor;
@@ -125,7 +132,15 @@ pub async fn launch(
     );
     let measures = TaskMeasures { memory, inputs };
 
-    state.running_count.fetch_add(1, Ordering::Relaxed);
+    // At most one task per slot, whoever asks: the scheduler never sends more, a broken or
+    // hostile peer is refused.
+    let cores = state.config.cores;
+    state
+        .running_count
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < cores).then_some(n + 1)
+        })
+        .map_err(|_| LaunchError::Busy(cores))?;
     let work = tokio::spawn(run(Arc::clone(state), key.clone(), plan, ctx));
 
     let abort = work.abort_handle();

@@ -13,10 +13,17 @@
 //!
 //! Message sizes are bounded explicitly by the callers (see [`DEFAULT_MAX_MESSAGE_BYTES`]).
 
-#![allow(clippy::all)]
-#![allow(missing_docs)]
+pub mod auth;
+pub mod rpc;
 
-tonic::include_proto!("ember.v1");
+/// The code generated from `proto/ember.proto`, re-exported at the crate root.
+#[allow(clippy::all)]
+#[allow(missing_docs)]
+mod generated {
+    tonic::include_proto!("ember.v1");
+}
+
+pub use generated::*;
 
 pub use datafusion_proto::protobuf as datafusion_protobuf;
 

@@ -9,6 +9,7 @@ pub mod binaries;
 pub use binaries::built_binary;
 pub mod docker;
 pub mod events;
+pub mod fuzz;
 pub mod golden;
 pub mod k8s;
 pub mod local_dirs;

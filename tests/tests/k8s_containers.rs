@@ -57,29 +57,48 @@ fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
 }
 
-/// Ember's image for this run, removed however the test ends.
+/// Ember's image, shared by the tests of this process that run at the same time: built by the
+/// first, removed (however the tests end) when the last drops it. Images built from the same
+/// binary have the same id, so one test removing its own tag with `rmi -f` while another builds
+/// would delete the image from under the other.
 struct Image(String);
+
+/// How many tests hold the image, and its tag while they do.
+static IMAGE_USERS: std::sync::Mutex<(usize, Option<String>)> = std::sync::Mutex::new((0, None));
 
 impl Image {
     fn build(run: &str) -> Image {
-        let image = Image(format!("ember-k8s-containers:{run}"));
-        let started = Instant::now();
-        build_ember_image(&image.0).expect("images/build-from-binaries.sh builds the image");
-        let size =
-            docker(&["image", "ls", "--format", "{{.Size}}", &image.0]).expect("docker image ls");
-        assert!(!size.is_empty(), "the image {} exists", image.0);
-        eprintln!(
-            "image {} built by images/build-from-binaries.sh in {} ms: {size}",
-            image.0,
-            started.elapsed().as_millis()
-        );
-        image
+        let mut users = IMAGE_USERS.lock().unwrap_or_else(|e| e.into_inner());
+        let tag = match &users.1 {
+            Some(tag) => tag.clone(),
+            None => {
+                let tag = format!("ember-k8s-containers:{run}");
+                let started = Instant::now();
+                build_ember_image(&tag).expect("images/build-from-binaries.sh builds the image");
+                let size = docker(&["image", "ls", "--format", "{{.Size}}", &tag])
+                    .expect("docker image ls");
+                assert!(!size.is_empty(), "the image {tag} exists");
+                eprintln!(
+                    "image {tag} built by images/build-from-binaries.sh in {} ms: {size}",
+                    started.elapsed().as_millis()
+                );
+                users.1 = Some(tag.clone());
+                tag
+            }
+        };
+        users.0 += 1;
+        Image(tag)
     }
 }
 
 impl Drop for Image {
     fn drop(&mut self) {
-        let _ = docker(&["rmi", "-f", &self.0]);
+        let mut users = IMAGE_USERS.lock().unwrap_or_else(|e| e.into_inner());
+        users.0 = users.0.saturating_sub(1);
+        if users.0 == 0 {
+            let _ = docker(&["rmi", "-f", &self.0]);
+            users.1 = None;
+        }
     }
 }
 
@@ -610,6 +629,81 @@ fn csv_lines(dir: &Path) -> Vec<String> {
     lines
 }
 
+/// `ember submit --deploy-mode cluster` of `app` named "tpch q1" against the stand-in, with
+/// two executors, `conf`, and `host_paths` (name, path, read-only) mounted at the same path in
+/// the driver and executor pods.
+fn cluster_submit(
+    server: &FakeApiServer,
+    home: &Path,
+    conf: &[(&str, &str)],
+    host_paths: &[(&str, &str, bool)],
+    app: &Path,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(built_binary("ember").expect("ember binary"));
+    command
+        .env("HOME", home)
+        .env_remove("KUBECONFIG")
+        .args(["submit", "--deploy-mode", "cluster"])
+        .args(["--master", &format!("k8s://{}", server.url())])
+        .args(["--name", "tpch q1"]);
+    let api = server.url();
+    for (key, value) in [
+        ("spark.kubernetes.container.image.pullPolicy", "Never"),
+        ("spark.kubernetes.driver.master", api.as_str()),
+        ("spark.executor.instances", "2"),
+        ("spark.executor.memory", "512m"),
+        ("spark.driver.memory", "512m"),
+        ("spark.sql.shuffle.partitions", "4"),
+    ]
+    .iter()
+    .chain(conf)
+    {
+        command.arg("--conf").arg(format!("{key}={value}"));
+    }
+    for role in ["driver", "executor"] {
+        for (name, path, read_only) in host_paths {
+            let p = format!("spark.kubernetes.{role}.volumes.hostPath.{name}");
+            command.arg("--conf").arg(format!("{p}.mount.path={path}"));
+            command
+                .arg("--conf")
+                .arg(format!("{p}.options.path={path}"));
+            command
+                .arg("--conf")
+                .arg(format!("{p}.mount.readOnly={read_only}"));
+        }
+    }
+    command.arg(app);
+    command
+}
+
+/// Runs `command` off the async runtime; returns whether it succeeded and its stderr.
+async fn run_submit(mut command: std::process::Command) -> (bool, String) {
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("submit task")
+        .expect("ember submit runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    eprintln!(
+        "ember submit --deploy-mode cluster took {} ms:\n{stderr}",
+        started.elapsed().as_millis()
+    );
+    (output.status.success(), stderr)
+}
+
+/// `ember submit --master <stand-in> ARGS` (`--status`, `--kill`); its stdout.
+fn ember_submit(server: &FakeApiServer, home: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(built_binary("ember").expect("ember binary"))
+        .env("HOME", home)
+        .env_remove("KUBECONFIG")
+        .args(["submit", "--master", &format!("k8s://{}", server.url())])
+        .args(args)
+        .output()
+        .expect("ember submit runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
 /// Cluster mode: `ember submit --deploy-mode cluster` puts the application in a config map,
 /// creates the driver pod (a container of Ember's image) and its headless service, and waits;
 /// the driver creates executor pods, runs TPC-H Q1, Q3 and Q18 into a shared folder and ends.
@@ -643,49 +737,18 @@ async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
     let server = FakeApiServer::start(NodeAgentKind::Docker).await;
     let home = tempfile::tempdir().expect("empty HOME: no kubeconfig");
     let data_s = data.display().to_string();
-    let mut command = std::process::Command::new(built_binary("ember").expect("ember binary"));
-    command
-        .env("HOME", home.path())
-        .env_remove("KUBECONFIG")
-        .args(["submit", "--deploy-mode", "cluster"])
-        .args(["--master", &format!("k8s://{}", server.url())])
-        .args(["--name", "tpch q1"]);
-    for (key, value) in [
-        ("spark.kubernetes.namespace", ns.as_str()),
-        ("spark.kubernetes.container.image", image.0.as_str()),
-        ("spark.kubernetes.container.image.pullPolicy", "Never"),
-        ("spark.kubernetes.driver.master", server.url().as_str()),
-        ("spark.executor.instances", "2"),
-        ("spark.executor.memory", "512m"),
-        ("spark.driver.memory", "512m"),
-        ("spark.sql.shuffle.partitions", "4"),
-    ] {
-        command.arg("--conf").arg(format!("{key}={value}"));
-    }
-    for role in ["driver", "executor"] {
-        for (name, path, read_only) in [("tpch", &data_s, "true"), ("out", &out_path, "false")] {
-            let p = format!("spark.kubernetes.{role}.volumes.hostPath.{name}");
-            command.arg("--conf").arg(format!("{p}.mount.path={path}"));
-            command
-                .arg("--conf")
-                .arg(format!("{p}.options.path={path}"));
-            command
-                .arg("--conf")
-                .arg(format!("{p}.mount.readOnly={read_only}"));
-        }
-    }
-    command.arg(&app_file);
-    let started = Instant::now();
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .expect("submit task")
-        .expect("ember submit runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-    eprintln!(
-        "ember submit --deploy-mode cluster took {} ms:\n{stderr}",
-        started.elapsed().as_millis()
+    let command = cluster_submit(
+        &server,
+        home.path(),
+        &[
+            ("spark.kubernetes.namespace", ns.as_str()),
+            ("spark.kubernetes.container.image", image.0.as_str()),
+        ],
+        &[("tpch", &data_s, true), ("out", &out_path, false)],
+        &app_file,
     );
-    assert!(output.status.success(), "submission failed:\n{stderr}");
+    let (succeeded, stderr) = run_submit(command).await;
+    assert!(succeeded, "submission failed:\n{stderr}");
     assert!(stderr.contains("phase Succeeded"), "{stderr}");
 
     // The answer is the one a local session writes.
@@ -744,17 +807,7 @@ async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
     assert_eq!(owned_by_driver("configmaps"), 1);
     assert_eq!(owned_by_driver("services"), 1);
 
-    let ember = |args: &[&str]| {
-        let output = std::process::Command::new(built_binary("ember").expect("ember binary"))
-            .env("HOME", home.path())
-            .env_remove("KUBECONFIG")
-            .args(["submit", "--master", &format!("k8s://{}", server.url())])
-            .args(args)
-            .output()
-            .expect("ember submit runs");
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).to_string()
-    };
+    let ember = |args: &[&str]| ember_submit(&server, home.path(), args);
     let target = format!("{ns}:{driver_name}");
     let status = ember(&["--status", &target]);
     assert!(status.contains("phase: Succeeded"), "{status}");
@@ -764,6 +817,105 @@ async fn cluster_mode_submission_runs_the_application_in_a_driver_pod() {
             && owned_by_driver("configmaps") == 0
             && owned_by_driver("services") == 0
     })
+    .await;
+    server.stop().await;
+}
+
+/// Cluster mode with `spark.kubernetes.driver.backoffLimit`: the driver runs as a Job, and a
+/// driver that fails is replaced by Kubernetes. The application fails on its first run (it
+/// divides by the number of earlier runs it finds in a table on a shared volume) and succeeds
+/// on the second; the submitter reports both attempts and succeeds. `--status` and `--kill`
+/// name the Job, and killing it removes its driver pods, config map and service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_mode_driver_job_restarts_a_failed_driver() {
+    if !docker_required() {
+        return;
+    }
+    let run = run_id();
+    let image = Image::build(&run);
+    let ns = format!("k8sj-{run}");
+    let out = tempfile::tempdir().expect("output folder");
+    std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o777))
+        .expect("output folder writable by the image's user");
+    let out_path = out.path().display().to_string();
+    let app = format!(
+        "CREATE TABLE IF NOT EXISTS runs (n INT) USING parquet LOCATION '{out_path}/runs';\n\
+         INSERT INTO runs VALUES (1);\n\
+         INSERT OVERWRITE DIRECTORY '{out_path}/result' USING csv \
+         SELECT count(*) AS runs, 10 / (count(*) - 1) AS ratio FROM runs;\n"
+    );
+    let app_file = out.path().join("app.sql");
+    std::fs::write(&app_file, &app).expect("write app.sql");
+
+    let server = FakeApiServer::start(NodeAgentKind::Docker).await;
+    let home = tempfile::tempdir().expect("empty HOME: no kubeconfig");
+    let command = cluster_submit(
+        &server,
+        home.path(),
+        &[
+            ("spark.kubernetes.namespace", ns.as_str()),
+            ("spark.kubernetes.container.image", image.0.as_str()),
+            ("spark.kubernetes.driver.backoffLimit", "1"),
+            ("spark.executor.instances", "1"),
+        ],
+        &[("out", &out_path, false)],
+        &app_file,
+    );
+    let (succeeded, stderr) = run_submit(command).await;
+    assert!(succeeded, "the second driver succeeds:\n{stderr}");
+    assert!(stderr.contains("driver job"), "{stderr}");
+    assert!(stderr.contains("attempt 2"), "{stderr}");
+    assert!(stderr.contains("1 failed"), "{stderr}");
+    // Spark's `/` divides as doubles.
+    assert_eq!(csv_lines(&out.path().join("result")), ["2,10.0"]);
+
+    let jobs = server.objects(&ns, "jobs");
+    assert_eq!(jobs.len(), 1, "{jobs:#?}");
+    let job = &jobs[0];
+    let job_name = job["metadata"]["name"].as_str().unwrap_or_default();
+    assert_eq!(job["status"]["failed"], 1);
+    assert_eq!(job["status"]["succeeded"], 1);
+    let drivers: Vec<Value> = server
+        .objects(&ns, "pods")
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["spark-role"] == "driver")
+        .collect();
+    let mut phases: Vec<&str> = drivers
+        .iter()
+        .map(|p| p["status"]["phase"].as_str().unwrap_or_default())
+        .collect();
+    phases.sort();
+    assert_eq!(phases, ["Failed", "Succeeded"], "{drivers:#?}");
+    // Each driver owned the executors it created; none is left.
+    wait_for("executor pods deleted by the drivers", || {
+        executor_pods(&server, &ns).is_empty()
+    })
+    .await;
+    let owned_by_job = |plural: &str| {
+        server
+            .objects(&ns, plural)
+            .into_iter()
+            .filter(|o| o["metadata"]["ownerReferences"][0]["uid"] == job["metadata"]["uid"])
+            .count()
+    };
+    assert_eq!(owned_by_job("configmaps"), 1);
+    assert_eq!(owned_by_job("services"), 1);
+
+    let target = format!("{ns}:{job_name}");
+    let status = ember_submit(&server, home.path(), &["--status", &target]);
+    assert!(status.contains("driver job"), "{status}");
+    assert!(status.contains("phase: Succeeded"), "{status}");
+    assert!(status.contains("attempts: 2"), "{status}");
+    ember_submit(&server, home.path(), &["--kill", &target]);
+    wait_for(
+        "driver job, its pods, config map and service deleted",
+        || {
+            server.objects(&ns, "jobs").is_empty()
+                && server.objects(&ns, "pods").is_empty()
+                && owned_by_job("configmaps") == 0
+                && owned_by_job("services") == 0
+        },
+    )
     .await;
     server.stop().await;
 }

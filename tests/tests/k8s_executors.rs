@@ -109,6 +109,41 @@ async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
         assert!(env.iter().any(|e| e["name"] == "TZ" && e["value"] == "UTC"));
     }
 
+    // RPCs are authenticated (on by default on Kubernetes): the application's secret is a
+    // Kubernetes Secret owned by the driver pod, mounted into the executor pods as a file; its
+    // value is in no pod spec.
+    let secrets = server.objects(NAMESPACE, "secrets");
+    assert_eq!(secrets.len(), 1, "{secrets:#?}");
+    let auth = &secrets[0];
+    assert_eq!(
+        auth["metadata"]["ownerReferences"][0]["uid"],
+        driver["metadata"]["uid"]
+    );
+    assert_eq!(
+        auth["metadata"]["labels"]["spark-app-selector"],
+        session.application_id()
+    );
+    let encoded = auth["data"]["secret"].as_str().unwrap_or_default();
+    assert!(!encoded.is_empty(), "{auth:#}");
+    let secret_name = auth["metadata"]["name"].as_str().unwrap_or_default();
+    for pod in &pods {
+        let text = pod.to_string();
+        assert!(
+            !text.contains(encoded),
+            "the secret's value is not in the pod"
+        );
+        let volumes = pod["spec"]["volumes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            volumes
+                .iter()
+                .any(|v| v["secret"]["secretName"] == secret_name),
+            "{pod:#}"
+        );
+    }
+
     // At this scale the answers are compared with JVM Spark's (tests/tpch/spark/sf0.01).
     let dir = shared_tpch(0.01);
     register_tpch(&session, &dir).await;
@@ -116,8 +151,8 @@ async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     session.stop().await;
-    wait_for("executor pods deleted", || {
-        executor_pods(&server).is_empty()
+    wait_for("executor pods and the secret deleted", || {
+        executor_pods(&server).is_empty() && server.objects(NAMESPACE, "secrets").is_empty()
     })
     .await;
     server.stop().await;

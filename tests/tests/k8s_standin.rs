@@ -875,3 +875,117 @@ async fn a_dropped_server_kills_its_pods() {
     .await
     .expect("the pod's process is killed");
 }
+
+fn job(
+    name: &str,
+    backoff_limit: i32,
+    image: &str,
+    args: &[&str],
+) -> k8s_openapi::api::batch::v1::Job {
+    serde_json::from_value(json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {
+            "backoffLimit": backoff_limit,
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "main", "image": image, "args": args}],
+                },
+            },
+        },
+    }))
+    .expect("job")
+}
+
+/// The Job's `Complete` or `Failed` condition, once it has one.
+async fn job_outcome(
+    jobs: &Api<k8s_openapi::api::batch::v1::Job>,
+    name: &str,
+) -> k8s_openapi::api::batch::v1::Job {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let job = jobs.get(name).await.expect("get job");
+            let ended = job
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.status == "True"));
+            if ended {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the job ends")
+}
+
+/// The stand-in's Job controller replaces a failed pod until one succeeds or the backoff limit
+/// is passed, labels and owns the pods as Kubernetes does, and deleting a Job with background
+/// propagation deletes its pods.
+#[tokio::test]
+async fn jobs_retry_failed_pods_up_to_their_backoff_limit() {
+    use k8s_openapi::api::batch::v1::Job;
+    let server = FakeApiServer::start(process_agent()).await;
+    let client = client(&server).await;
+    let jobs: Api<Job> = Api::default_namespaced(client.clone());
+    let pods: Api<Pod> = Api::default_namespaced(client);
+    let post = PostParams::default();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mark = dir.path().join("first-attempt-ran");
+    let script = format!("test -e {0} && exit 0; touch {0}; exit 3", mark.display());
+
+    // Fails once, then succeeds.
+    jobs.create(
+        &post,
+        &job("second-time-lucky", 2, "shell", &["-c", &script]),
+    )
+    .await
+    .expect("create job");
+    let done = job_outcome(&jobs, "second-time-lucky").await;
+    let status = done.status.clone().expect("status");
+    let conditions = status.conditions.clone().expect("conditions");
+    assert_eq!(conditions[0].type_, "Complete");
+    assert_eq!((status.succeeded, status.failed), (Some(1), Some(1)));
+    let attempts = pods
+        .list(&ListParams::default().labels("job-name=second-time-lucky"))
+        .await
+        .expect("list")
+        .items;
+    let mut phases: Vec<String> = attempts.iter().map(phase).collect();
+    phases.sort();
+    assert_eq!(phases, ["Failed", "Succeeded"]);
+    for p in &attempts {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        assert!(name.starts_with("second-time-lucky-"), "{name}");
+        let labels = p.metadata.labels.clone().unwrap_or_default();
+        assert_eq!(labels["app"], "second-time-lucky", "template labels kept");
+        let owner = &p.metadata.owner_references.clone().unwrap_or_default()[0];
+        assert_eq!((owner.kind.as_str(), owner.controller), ("Job", Some(true)));
+        assert_eq!(Some(&owner.uid), done.metadata.uid.as_ref());
+    }
+
+    // Always fails: 1 + backoffLimit pods, then the Job fails.
+    jobs.create(&post, &job("hopeless", 2, "failing", &[]))
+        .await
+        .expect("create job");
+    let done = job_outcome(&jobs, "hopeless").await;
+    let status = done.status.clone().expect("status");
+    let condition = &status.conditions.clone().expect("conditions")[0];
+    assert_eq!(
+        (condition.type_.as_str(), condition.reason.as_deref()),
+        ("Failed", Some("BackoffLimitExceeded"))
+    );
+    assert_eq!(status.failed, Some(3));
+    let hopeless = ListParams::default().labels("job-name=hopeless");
+    assert_eq!(pods.list(&hopeless).await.expect("list").items.len(), 3);
+
+    jobs.delete("hopeless", &DeleteParams::background())
+        .await
+        .expect("delete job");
+    assert!(pods.list(&hopeless).await.expect("list").items.is_empty());
+    server.stop().await;
+}

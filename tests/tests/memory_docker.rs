@@ -63,6 +63,14 @@ async fn executors_in_memory_limited_containers_spill_to_tmpfs_then_disk() {
     std::fs::set_permissions(disk_dir.path(), std::fs::Permissions::from_mode(0o777))
         .expect("disk dir writable by the image's user");
     let disk = disk_dir.path().display().to_string();
+    // RPCs are authenticated (the default outside local[N]): the executors read the secret
+    // from a file mounted at the same path, as a user running executors in containers would.
+    let secret_dir = tempfile::tempdir().expect("temp dir");
+    let secret_file = secret_dir.path().join("auth-secret");
+    std::fs::write(&secret_file, format!("memory-docker-{run}-secret\n")).expect("secret file");
+    std::fs::set_permissions(&secret_file, std::fs::Permissions::from_mode(0o644))
+        .expect("secret readable by the image's user");
+    let secret = secret_file.display().to_string();
     // Host networking: the executors reach the driver on 127.0.0.1 and each other as they
     // would on one node; readers fetch over gRPC because containers do not share files. The
     // disk local dir is a host folder, so that what is left in it can be checked.
@@ -70,7 +78,7 @@ async fn executors_in_memory_limited_containers_spill_to_tmpfs_then_disk() {
         "docker run --rm --name ember-mem-{run}-{{id}} --network host \
          --memory {limit_mib}m --memory-swap {limit_mib}m \
          --tmpfs /ember/tmpfs:size={TMPFS_MIB}m,mode=1777 -v {disk}:/ember/disk \
-         -v {data}:{data}:ro --entrypoint /opt/ember/bin/ember-executor {IMAGE}"
+         -v {data}:{data}:ro -v {secret}:{secret}:ro --entrypoint /opt/ember/bin/ember-executor {IMAGE}"
     );
     let sampler = CgroupSampler::start(names.0.clone());
     let session = Session::builder()
@@ -83,6 +91,7 @@ async fn executors_in_memory_limited_containers_spill_to_tmpfs_then_disk() {
             &format!("{HEARTBEAT_MS}ms"),
         )
         .config("spark.ember.executor.command", &command)
+        .config("spark.authenticate.secret.file", &secret)
         .build()
         .await
         .expect("session starts with containerized executors");

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -100,6 +100,10 @@ enum AllocationStatus {
 pub struct KubernetesLauncher {
     pods: Api<Pod>,
     claims: Api<PersistentVolumeClaim>,
+    secrets: Api<Secret>,
+    /// The application's authentication Secret, deleted at the end whatever
+    /// `deleteOnTermination` says (it is no use to anyone afterwards).
+    auth_secret: Option<String>,
     selector: String,
     delete_on_termination: bool,
     stop: watch::Sender<bool>,
@@ -138,6 +142,26 @@ impl KubernetesLauncher {
             "{LABEL_APP_SELECTOR}={},{LABEL_ROLE}=executor",
             settings.app_id
         );
+        let next_id = first_free_executor_id(&pods, &selector).await?;
+        let secrets: Api<Secret> = Api::namespaced(client.clone(), &namespace);
+        let auth_secret = match &settings.auth {
+            Some(auth) if auth.executor_secret_file.is_none() => Some(
+                create_auth_secret(
+                    &secrets,
+                    &pod_conf.pod_name_prefix,
+                    &settings.app_id,
+                    owner.as_ref(),
+                    &auth.secret,
+                )
+                .await?,
+            ),
+            _ => None,
+        };
+        let secret_file = settings
+            .auth
+            .as_ref()
+            .and_then(|a| a.executor_secret_file.as_ref())
+            .map(|p| p.display().to_string());
         let (stop_tx, stop_rx) = watch::channel(false);
         let (status_tx, mut status_rx) = watch::channel(AllocationStatus::Running);
         let mut registered = scheduler.subscribe();
@@ -149,10 +173,12 @@ impl KubernetesLauncher {
             template,
             owner,
             base,
+            auth_secret: auth_secret.clone(),
+            secret_file,
             settings: allocation.clone(),
             scheduler: scheduler.clone(),
             executors: BTreeMap::new(),
-            next_id: 1,
+            next_id,
             failures: Vec::new(),
             status: status_tx,
         };
@@ -160,6 +186,8 @@ impl KubernetesLauncher {
         let launcher = Self {
             pods,
             claims,
+            secrets,
+            auth_secret,
             selector,
             delete_on_termination: pod_conf.delete_on_termination,
             stop: stop_tx,
@@ -203,6 +231,11 @@ impl KubernetesLauncher {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        if let Some(name) = &self.auth_secret
+            && let Err(e) = self.secrets.delete(name, &DeleteParams::default()).await
+        {
+            tracing::warn!("cannot delete the authentication secret {name}: {e}");
+        }
         if self.delete_on_termination {
             let list = ListParams::default().labels(&self.selector);
             if let Err(e) = self
@@ -227,6 +260,50 @@ impl KubernetesLauncher {
             }
         }
     }
+}
+
+/// The first executor id above those of the application's existing executor pods: pods an
+/// earlier driver of the same application left (a driver Job's failed attempt) keep their
+/// names, so new pods must not reuse them.
+async fn first_free_executor_id(pods: &Api<Pod>, selector: &str) -> Result<u64, KubernetesError> {
+    let existing = pods
+        .list(&ListParams::default().labels(selector))
+        .await
+        .map_err(|source| KubernetesError::Api {
+            action: format!("cannot list executor pods ({selector})"),
+            source,
+        })?;
+    Ok(existing
+        .items
+        .iter()
+        .filter_map(|pod| executor_id(pod)?.parse::<u64>().ok())
+        .max()
+        .map_or(1, |max| max + 1))
+}
+
+/// Creates the Kubernetes Secret holding the application's authentication secret (key
+/// `secret`), owned by the driver pod when there is one; returns its name. The name has a
+/// random part: a restarted driver of the same application makes its own.
+async fn create_auth_secret(
+    secrets: &Api<Secret>,
+    prefix: &str,
+    app_id: &str,
+    owner: Option<&DriverOwner>,
+    secret: &ember_proto::auth::AppSecret,
+) -> Result<String, KubernetesError> {
+    let name = format!(
+        "{prefix}-auth-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let object = super::pod::auth_secret_object(&name, app_id, owner, secret);
+    secrets
+        .create(&PostParams::default(), &object)
+        .await
+        .map_err(|source| KubernetesError::Api {
+            action: format!("cannot create the authentication secret {name}"),
+            source,
+        })?;
+    Ok(name)
 }
 
 /// The driver pod (when the driver runs in one), read to own executor pods.
@@ -269,6 +346,11 @@ struct Allocator {
     template: Option<Pod>,
     owner: Option<DriverOwner>,
     base: ember_executor::ExecutorConfig,
+    /// The Kubernetes Secret with the application's authentication secret, mounted into
+    /// every executor pod.
+    auth_secret: Option<String>,
+    /// Where executors read the secret when the user mounts it (`…secret.executor.file`).
+    secret_file: Option<String>,
     settings: AllocationSettings,
     scheduler: SchedulerHandle,
     /// Live executor pods by executor id.
@@ -389,17 +471,23 @@ impl Allocator {
         let base = self.base.clone();
         let pods = self.pods.clone();
         let claims = self.claims.clone();
+        let auth_secret = self.auth_secret.clone();
+        let secret_file = self.secret_file.clone();
         async move {
             let mut config = pod_executor_config(&conf, base);
             config.executor_id = id.clone();
+            let mut args = executor_args(&config);
+            if let Some(path) = secret_file {
+                args.extend(["--auth-secret-file".to_string(), path]);
+            }
             let built = executor_pod(
                 &conf,
                 &ExecutorPodInputs {
                     executor_id: &id,
-                    args: executor_args(&config),
+                    args,
                     owner: owner.as_ref(),
                     template: template.as_ref(),
-                    auth_secret: None,
+                    auth_secret: auth_secret.as_deref(),
                 },
             )?;
             for claim in &built.claims {
@@ -449,6 +537,11 @@ impl Allocator {
         let Some(state) = self.executors.get_mut(&id) else {
             return;
         };
+        // A pod of an earlier driver of this application (a restarted driver Job) may carry
+        // the same executor id; only the pod created here counts.
+        if pod.metadata.name.as_deref() != Some(state.pod_name.as_str()) {
+            return;
+        }
         let name = state.pod_name.clone();
         let status = pod.status.clone().unwrap_or_default();
         let phase = status.phase.clone().unwrap_or_default();
@@ -506,7 +599,11 @@ impl Allocator {
     /// A pod deleted by someone else: its executor is lost and will be replaced.
     fn on_deleted(&mut self, pod: &Pod) {
         let Some(id) = executor_id(pod) else { return };
-        if let Some(state) = self.executors.remove(&id) {
+        let ours = self
+            .executors
+            .get(&id)
+            .is_some_and(|state| pod.metadata.name.as_deref() == Some(state.pod_name.as_str()));
+        if ours && let Some(state) = self.executors.remove(&id) {
             let reason = format!("executor pod {} was deleted", state.pod_name);
             self.scheduler.executor_lost(&id, reason.clone());
             self.record_failure(reason);

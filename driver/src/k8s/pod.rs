@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, HostPathVolumeSource,
     LocalObjectReference, ObjectFieldSelector, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimVolumeSource, Pod, PodSpec, ResourceRequirements, SecretKeySelector,
-    SecretVolumeSource, Volume, VolumeMount, VolumeResourceRequirements,
+    PersistentVolumeClaimVolumeSource, Pod, PodSpec, ResourceRequirements, Secret,
+    SecretKeySelector, SecretVolumeSource, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -224,8 +224,9 @@ pub fn executor_pod(
         volumes.push(Volume {
             name: "ember-auth".into(),
             secret: Some(SecretVolumeSource {
+                // Kubernetes' default mode (0644): the file belongs to root, and the image
+                // runs as another user; the pod is the boundary.
                 secret_name: Some(secret.to_string()),
-                default_mode: Some(0o400),
                 ..Default::default()
             }),
             ..Default::default()
@@ -325,6 +326,35 @@ fn owner_reference(owner: &DriverOwner) -> OwnerReference {
         name: owner.name.clone(),
         uid: owner.uid.clone(),
         controller: Some(true),
+        ..Default::default()
+    }
+}
+
+/// The Kubernetes Secret carrying the application's authentication secret to executor pods
+/// (mounted as a file, [`AUTH_SECRET_MOUNT`]`/secret`; never in an environment value or an
+/// argument), labelled with the application and owned by the driver pod when there is one.
+pub fn auth_secret_object(
+    name: &str,
+    app_id: &str,
+    owner: Option<&DriverOwner>,
+    secret: &ember_proto::auth::AppSecret,
+) -> Secret {
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            labels: Some(BTreeMap::from([(
+                LABEL_APP_SELECTOR.to_string(),
+                app_id.to_string(),
+            )])),
+            owner_references: owner.map(|o| vec![owner_reference(o)]),
+            ..Default::default()
+        },
+        immutable: Some(true),
+        type_: Some("Opaque".into()),
+        data: Some(BTreeMap::from([(
+            "secret".to_string(),
+            k8s_openapi::ByteString(secret.expose().to_vec()),
+        )])),
         ..Default::default()
     }
 }

@@ -89,6 +89,10 @@ pub(crate) enum Event {
     AbortAll {
         reason: String,
     },
+    /// Reply: `(id, host:port)` of each live executor.
+    ExecutorAddresses {
+        reply: oneshot::Sender<Vec<(String, String)>>,
+    },
     /// Reply: the latest metrics each live executor reported.
     ExecutorMetrics {
         reply: oneshot::Sender<Vec<(String, ExecutorMetrics)>>,
@@ -139,6 +143,8 @@ pub enum SchedulerEvent {
     ExecutorAdded {
         executor_id: String,
         pid: u32,
+        /// Where its gRPC server listens (`host:port`).
+        address: String,
     },
     ExecutorRemoved {
         executor_id: String,

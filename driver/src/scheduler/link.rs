@@ -4,11 +4,11 @@
 
 use std::fmt::Debug;
 
+use ember_proto::auth::SignedChannel;
 use ember_proto::executor_service_client::ExecutorServiceClient;
 use ember_proto::{
     CancelTasksRequest, LaunchTaskRequest, LaunchTaskResponse, RemoveJobRequest, ShutdownRequest,
 };
-use tonic::transport::Channel;
 
 /// The calls the scheduler makes on an executor.
 #[tonic::async_trait]
@@ -26,7 +26,7 @@ pub trait ExecutorLink: Send + Sync + Debug {
 
 /// The production link: the executor's gRPC service.
 #[derive(Debug, Clone)]
-pub struct GrpcExecutorLink(pub ExecutorServiceClient<Channel>);
+pub struct GrpcExecutorLink(pub ExecutorServiceClient<SignedChannel>);
 
 #[tonic::async_trait]
 impl ExecutorLink for GrpcExecutorLink {

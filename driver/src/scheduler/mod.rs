@@ -125,6 +125,13 @@ impl SchedulerHandle {
         rx.await.unwrap_or_default()
     }
 
+    /// `(id, host:port)` of each live executor.
+    pub async fn executor_addresses(&self) -> Vec<(String, String)> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Event::ExecutorAddresses { reply });
+        rx.await.unwrap_or_default()
+    }
+
     /// Stops the event loop after telling every executor to shut down.
     pub async fn stop(&self) {
         let (reply, rx) = oneshot::channel();

@@ -18,6 +18,8 @@ use super::link::ExecutorLink;
 
 struct ExecutorEntry {
     link: Arc<dyn ExecutorLink>,
+    /// `host:port` of its gRPC server.
+    address: String,
     free_slots: usize,
     last_seen: Instant,
     /// Attempt ids running there.
@@ -145,13 +147,16 @@ impl State {
                 let id = metadata.executor_id.clone();
                 self.no_executors_since = None;
                 tracing::info!(executor = %id, host = %metadata.host, port = metadata.port, "executor added");
+                let address = format!("{}:{}", metadata.host, metadata.port);
                 self.emit(SchedulerEvent::ExecutorAdded {
                     executor_id: id.clone(),
                     pid: metadata.pid,
+                    address: address.clone(),
                 });
                 self.executors.insert(
                     id,
                     ExecutorEntry {
+                        address,
                         free_slots: metadata.cores.max(1) as usize,
                         link,
                         last_seen: Instant::now(),
@@ -186,6 +191,14 @@ impl State {
                 for id in ids {
                     self.abort_job(&id, reason.clone());
                 }
+            }
+            Event::ExecutorAddresses { reply } => {
+                let _ = reply.send(
+                    self.executors
+                        .iter()
+                        .map(|(id, e)| (id.clone(), e.address.clone()))
+                        .collect(),
+                );
             }
             Event::ExecutorMetrics { reply } => {
                 let _ = reply.send(

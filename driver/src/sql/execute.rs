@@ -256,6 +256,12 @@ impl Session {
             conf.clone()
         };
         self.apply_conf(&snapshot)?;
+        // As Spark does (spark.redaction.regex), secrets are not shown.
+        for (key, value) in &mut rows {
+            if crate::security::is_secret_key(key) {
+                *value = "*********(redacted)".into();
+            }
+        }
         Ok(DataFrame::local(key_value_batch(rows)?))
     }
 

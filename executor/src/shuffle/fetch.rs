@@ -5,35 +5,34 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use bytes::Bytes;
+use ember_proto::auth::{RequestSigner, SignedChannel};
 use ember_proto::executor_service_client::ExecutorServiceClient;
+use ember_proto::rpc::RpcSettings;
 use ember_proto::{FetchShuffleRequest, MapOutput};
 use tokio::sync::{Mutex, Semaphore};
-use tonic::transport::{Channel, Endpoint};
 
 use super::file::{map_file, segment_bytes};
 
-/// Connect timeout for shuffle and control-plane channels.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Opens a gRPC channel to an executor with Ember's message limits.
+/// Opens a gRPC channel to an executor with Ember's limits (`rpc`); `signer` authenticates
+/// every call.
 pub async fn connect_executor(
     host: &str,
     port: u32,
-    max_message_bytes: usize,
-) -> Result<ExecutorServiceClient<Channel>, String> {
+    rpc: &RpcSettings,
+    signer: RequestSigner,
+) -> Result<ExecutorServiceClient<SignedChannel>, String> {
     let url = format!("http://{host}:{port}");
-    let endpoint = Endpoint::from_shared(url.clone())
-        .map_err(|e| format!("invalid executor address {url}: {e}"))?
-        .connect_timeout(CONNECT_TIMEOUT)
-        .tcp_nodelay(true);
+    let max_message_bytes = rpc.max_message_bytes;
+    let endpoint = rpc
+        .endpoint(url.clone())
+        .map_err(|e| format!("invalid executor address {url}: {e}"))?;
     let channel = endpoint
         .connect()
         .await
         .map_err(|e| format!("cannot connect to {url}: {e}"))?;
-    Ok(ExecutorServiceClient::new(channel)
+    Ok(ExecutorServiceClient::with_interceptor(channel, signer)
         .max_decoding_message_size(max_message_bytes)
         .max_encoding_message_size(max_message_bytes))
 }
@@ -63,8 +62,11 @@ pub struct ShuffleEnv {
     executor_id: String,
     host: String,
     read_host_local: bool,
-    max_message_bytes: usize,
-    clients: Mutex<HashMap<String, ExecutorServiceClient<Channel>>>,
+    clients: Mutex<HashMap<String, ExecutorServiceClient<SignedChannel>>>,
+    /// Limits of the channels to other executors.
+    rpc: RpcSettings,
+    /// Signs fetches with the application's credentials.
+    signer: RequestSigner,
     bytes_fetched: AtomicU64,
     /// Permits are bytes: a remote read holds its segment's length (capped at the whole budget)
     /// while it is fetched and decoded (Spark's `spark.reducer.maxSizeInFlight`, shared by all
@@ -89,12 +91,29 @@ impl ShuffleEnv {
             executor_id: executor_id.into(),
             host: host.into(),
             read_host_local,
-            max_message_bytes,
             clients: Mutex::new(HashMap::new()),
+            rpc: RpcSettings {
+                max_message_bytes,
+                ..RpcSettings::default()
+            },
+            signer: RequestSigner::default(),
             bytes_fetched: AtomicU64::new(0),
             in_flight: Semaphore::new(max_in_flight),
             max_in_flight,
         }
+    }
+
+    /// Signs every fetch with `signer` (the application's credentials, when authentication
+    /// is on).
+    pub fn with_signer(mut self, signer: RequestSigner) -> Self {
+        self.signer = signer;
+        self
+    }
+
+    /// Uses `rpc`'s limits for channels to other executors.
+    pub fn with_rpc(mut self, rpc: RpcSettings) -> Self {
+        self.rpc = rpc;
+        self
     }
 
     /// Bytes received from other executors so far.
@@ -193,13 +212,13 @@ impl ShuffleEnv {
         &self,
         host: &str,
         port: u32,
-    ) -> Result<ExecutorServiceClient<Channel>, String> {
+    ) -> Result<ExecutorServiceClient<SignedChannel>, String> {
         let key = format!("{host}:{port}");
         let mut clients = self.clients.lock().await;
         if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
-        let client = connect_executor(host, port, self.max_message_bytes).await?;
+        let client = connect_executor(host, port, &self.rpc, self.signer.clone()).await?;
         clients.insert(key, client.clone());
         Ok(client)
     }

@@ -22,6 +22,7 @@ use arrow::ipc::writer::{IpcWriteOptions, StreamWriter};
 use bytes::Bytes;
 use datafusion::error::{DataFusionError, Result};
 
+use crate::error::contain_panic;
 use crate::memory::Codec;
 
 /// Alignment of every segment and of every buffer inside it.
@@ -264,7 +265,9 @@ impl SegmentDecoder {
     pub fn push(&mut self, chunk: Bytes, out: &mut Vec<RecordBatch>) -> Result<()> {
         let mut buffer = Buffer::from(chunk);
         while !buffer.is_empty() {
-            if let Some(batch) = self.decoder.decode(&mut buffer)? {
+            let decoder = &mut self.decoder;
+            let decoded = contain_panic("shuffle block", || Ok(decoder.decode(&mut buffer)?))?;
+            if let Some(batch) = decoded {
                 out.push(batch);
             }
         }
@@ -316,7 +319,8 @@ impl Iterator for SegmentBatches {
             };
             let mut buffer = Buffer::from(message);
             while !buffer.is_empty() {
-                match decoder.decode(&mut buffer) {
+                let decoded = contain_panic("shuffle block", || Ok(decoder.decode(&mut buffer)?));
+                match decoded {
                     Ok(Some(batch)) => {
                         if !buffer.is_empty() {
                             // One message holds at most one batch; keep what follows.
@@ -328,7 +332,7 @@ impl Iterator for SegmentBatches {
                     Ok(None) => {}
                     Err(e) => {
                         self.decoder = None;
-                        return Some(Err(e.into()));
+                        return Some(Err(e));
                     }
                 }
             }
@@ -365,20 +369,25 @@ pub fn split_messages(bytes: &Bytes) -> Result<Vec<Bytes>> {
         let Some(meta) = bytes.get(meta_start..meta_start + meta_len) else {
             break;
         };
-        let body_len = if meta_len == 0 {
-            0
+        let parsed = if meta_len == 0 {
+            None
         } else {
             match arrow::ipc::root_as_message(meta) {
-                Ok(message) => usize::try_from(message.bodyLength()).unwrap_or(usize::MAX),
+                Ok(message) => Some(message),
                 Err(_) => break,
             }
         };
-        let Some(end) = (meta_start + meta_len)
+        let body_len = parsed.map_or(0, |m| usize::try_from(m.bodyLength()).unwrap_or(usize::MAX));
+        let body_start = meta_start + meta_len;
+        let Some(end) = body_start
             .checked_add(body_len)
             .filter(|end| *end <= bytes.len())
         else {
             break;
         };
+        if let Some(message) = parsed {
+            check_decompressed_lengths(&message, &bytes[body_start..end])?;
+        }
         messages.push(bytes.slice(position..end));
         position = end;
     }
@@ -386,6 +395,43 @@ pub fn split_messages(bytes: &Bytes) -> Result<Vec<Bytes>> {
         messages.push(bytes.slice(position..));
     }
     Ok(messages)
+}
+
+/// Largest buffer a compressed shuffle block may claim to decompress to: Arrow's 32-bit offsets
+/// cap a variable-width buffer there, and no batch Ember writes comes near it.
+const MAX_DECOMPRESSED_BUFFER: i64 = i32::MAX as i64;
+
+/// Refuses a message whose compressed buffers claim more than [`MAX_DECOMPRESSED_BUFFER`]
+/// bytes once decompressed. Arrow's decoder allocates what the 8-byte prefix of a compressed
+/// buffer claims before decompressing it; a corrupted or forged prefix would otherwise make it
+/// allocate without bound (the process aborts, no error can be returned).
+fn check_decompressed_lengths(message: &arrow::ipc::Message<'_>, body: &[u8]) -> Result<()> {
+    let batch = message.header_as_record_batch().or_else(|| {
+        message
+            .header_as_dictionary_batch()
+            .and_then(|dictionary| dictionary.data())
+    });
+    let Some(batch) = batch.filter(|b| b.compression().is_some()) else {
+        return Ok(());
+    };
+    for buffer in batch.buffers().into_iter().flatten() {
+        let start = usize::try_from(buffer.offset()).unwrap_or(usize::MAX);
+        let Some(prefix) = start.checked_add(8).and_then(|end| body.get(start..end)) else {
+            continue;
+        };
+        if buffer.length() < 8 {
+            continue;
+        }
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(prefix);
+        let claimed = i64::from_le_bytes(raw);
+        if claimed > MAX_DECOMPRESSED_BUFFER {
+            return Err(DataFusionError::Execution(format!(
+                "malformed shuffle block: a buffer claims {claimed} bytes decompressed"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

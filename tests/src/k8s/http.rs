@@ -253,7 +253,7 @@ async fn dispatch(server: &Server, req: Request<Incoming>) -> Result<Response<Bo
             &Method::DELETE,
         ) => {
             let selectors = selectors(&query)?;
-            let propagation = propagation(&query, &read_body(req).await?)?;
+            let propagation = propagation(&rt, &query, &read_body(req).await?)?;
             let items = server
                 .store
                 .delete_collection(&rt, &ns, &selectors, propagation);
@@ -337,15 +337,21 @@ async fn dispatch(server: &Server, req: Request<Incoming>) -> Result<Response<Bo
             },
             &Method::DELETE,
         ) => {
-            let propagation = propagation(&query, &read_body(req).await?)?;
+            let propagation = propagation(&rt, &query, &read_body(req).await?)?;
             ok(&server.store.delete(&rt, &namespace, &name, propagation)?)
         }
         (_, method) => Err(method_not_allowed(method)),
     }
 }
 
-/// The propagation policy of a delete, from its `DeleteOptions` body or its query.
-fn propagation(query: &HashMap<String, String>, body: &[u8]) -> Result<Propagation, ApiError> {
+/// The propagation policy of a delete, from its `DeleteOptions` body or its query. Without
+/// one, dependents are deleted, except for Jobs: batch/v1 keeps the old default of orphaning
+/// a Job's pods.
+fn propagation(
+    rt: &ResourceType,
+    query: &HashMap<String, String>,
+    body: &[u8],
+) -> Result<Propagation, ApiError> {
     let options = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
@@ -358,7 +364,7 @@ fn propagation(query: &HashMap<String, String>, body: &[u8]) -> Result<Propagati
     match policy {
         Some("Orphan") => Ok(Propagation::Orphan),
         Some("Background" | "Foreground") => Ok(Propagation::Delete),
-        None if orphan => Ok(Propagation::Orphan),
+        None if orphan || rt.plural == "jobs" => Ok(Propagation::Orphan),
         None => Ok(Propagation::Delete),
         Some(other) => Err(ApiError::BadRequest(format!(
             "unknown propagationPolicy \"{other}\""
@@ -539,15 +545,25 @@ mod tests {
     #[test]
     fn delete_options_choose_propagation() {
         let q = HashMap::new();
-        assert_eq!(propagation(&q, b""), Ok(Propagation::Delete));
+        let pods = lookup("", "pods").expect("pods");
+        let jobs = lookup("batch", "jobs").expect("jobs");
+        assert_eq!(propagation(&pods, &q, b""), Ok(Propagation::Delete));
+        assert_eq!(propagation(&jobs, &q, b""), Ok(Propagation::Orphan));
         assert_eq!(
-            propagation(&q, br#"{"propagationPolicy":"Orphan"}"#),
+            propagation(&jobs, &q, br#"{"propagationPolicy":"Background"}"#),
+            Ok(Propagation::Delete)
+        );
+        assert_eq!(
+            propagation(&pods, &q, br#"{"propagationPolicy":"Orphan"}"#),
             Ok(Propagation::Orphan)
         );
         assert_eq!(
-            propagation(&q, br#"{"orphanDependents":true}"#),
+            propagation(&pods, &q, br#"{"orphanDependents":true}"#),
             Ok(Propagation::Orphan)
         );
-        assert_eq!(propagation(&q, b"{oops").map_err(|e| e.code()), Err(400));
+        assert_eq!(
+            propagation(&pods, &q, b"{oops").map_err(|e| e.code()),
+            Err(400)
+        );
     }
 }

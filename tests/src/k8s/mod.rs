@@ -14,7 +14,8 @@
 //!   Background propagation both delete dependents at once.
 //! - Strategic merge patch and server-side apply are treated as JSON merge patches (lists are
 //!   replaced, not merged by key); JSON Patch is answered 415.
-//! - No controllers: Jobs are stored but never run; Services get a made-up cluster IP.
+//! - The only controller is a Job controller for one-pod Jobs (see [`jobs`]): a failed pod is
+//!   replaced at once, without back-off delay. Services get a made-up cluster IP.
 //! - No authentication, admission, quotas or scheduling; every pod "runs" on one node (host IP
 //!   127.0.0.1). Process pods share the node's IP; Docker pods get a loopback address each.
 //! - The node agent runs only a pod's first container, once (restart policies are ignored).
@@ -26,6 +27,7 @@
 mod agent;
 mod error;
 mod http;
+mod jobs;
 mod resources;
 mod selector;
 mod store;
@@ -72,6 +74,7 @@ pub struct FakeApiServer {
     shutdown: tokio::sync::watch::Sender<bool>,
     accept: Option<tokio::task::JoinHandle<()>>,
     agent: Option<agent::NodeAgent>,
+    jobs: Option<jobs::JobController>,
     dir: tempfile::TempDir,
     kubeconfig: Mutex<Option<PathBuf>>,
 }
@@ -99,6 +102,7 @@ impl FakeApiServer {
         });
         let accept = tokio::spawn(http::serve(listener, Arc::clone(&server)));
         let agent = agent::NodeAgent::start(Arc::clone(&store), agent);
+        let jobs = jobs::JobController::start(Arc::clone(&store));
         let dir = tempfile::Builder::new()
             .prefix("ember-k8s-standin-")
             .tempdir()
@@ -110,6 +114,7 @@ impl FakeApiServer {
             shutdown,
             accept: Some(accept),
             agent: Some(agent),
+            jobs,
             dir,
             kubeconfig: Mutex::new(None),
         }
@@ -197,6 +202,9 @@ impl FakeApiServer {
         if let Some(accept) = self.accept.take() {
             let _ = accept.await;
         }
+        if let Some(jobs) = self.jobs.take() {
+            jobs.stop().await;
+        }
         if let Some(agent) = self.agent.take() {
             agent.stop().await;
         }
@@ -208,6 +216,9 @@ impl Drop for FakeApiServer {
     /// its pods killed (by the agent's tasks, or synchronously when the runtime drops them).
     fn drop(&mut self) {
         self.shutdown.send_replace(true);
+        if let Some(jobs) = self.jobs.take() {
+            jobs.abandon();
+        }
         if let Some(agent) = self.agent.take() {
             agent.abandon();
         }
