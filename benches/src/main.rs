@@ -60,7 +60,8 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "1")]
         scale: Vec<f64>,
         /// Engines: ember (both masters below), ember-local, ember-cluster, ember-cluster-noauth
-        /// (authentication off, to measure its cost), spark, datafusion
+        /// (authentication off, to measure its cost), ember-cluster-tls (mutual TLS on as well,
+        /// with certificates made for the run), spark, datafusion
         #[arg(long, value_delimiter = ',', default_value = "ember,spark,datafusion")]
         engines: Vec<String>,
         /// Master of the in-process Ember run, and of JVM Spark
@@ -252,6 +253,13 @@ fn run_specs(engines: &[String], local: &str, cluster: &[String]) -> Result<Vec<
             "ember-cluster-noauth" => specs.extend(cluster.iter().map(|m| RunSpec {
                 label: format!("ember {m} spark.authenticate=false"),
                 engine: "ember-noauth".into(),
+                master: m.clone(),
+            })),
+            // The cost of TLS: the same masters with mutual TLS on every connection, on top of
+            // authentication.
+            "ember-cluster-tls" => specs.extend(cluster.iter().map(|m| RunSpec {
+                label: format!("ember {m} spark.ssl.rpc.enabled=true (mutual)"),
+                engine: "ember-tls".into(),
                 master: m.clone(),
             })),
             "spark" => specs.push(RunSpec {

@@ -64,18 +64,30 @@ impl Engine {
 /// The engine cannot start or the tables cannot be registered.
 pub async fn run(args: WorkerArgs) -> Result<(), String> {
     let started = Instant::now();
+    // Certificates for `ember-tls`, kept (on disk) while the session runs.
+    let pki = match args.engine.as_str() {
+        "ember-tls" => Some(
+            ember_tests::pki::TestPki::generate()
+                .map_err(|e| format!("cannot make test certificates: {e:?}"))?,
+        ),
+        _ => None,
+    };
     let engine = match args.engine.as_str() {
-        "ember" | "ember-noauth" => Engine::Ember({
-            let builder = Session::builder()
+        "ember" | "ember-noauth" | "ember-tls" => Engine::Ember({
+            let mut builder = Session::builder()
                 .master(&args.master)
                 .app_name("ember-bench")
                 .config("spark.sql.shuffle.partitions", &args.partitions.to_string());
-            // `ember` keeps the default (authentication on outside local[N]).
-            let builder = if args.engine == "ember-noauth" {
-                builder.config("spark.authenticate", "false")
-            } else {
-                builder
-            };
+            // `ember` keeps the default (authentication on outside local[N]); `ember-tls` adds
+            // mutual TLS on every connection.
+            if args.engine == "ember-noauth" {
+                builder = builder.config("spark.authenticate", "false");
+            }
+            if let Some(pki) = &pki {
+                for (key, value) in pki.ours.conf(true) {
+                    builder = builder.config(&key, &value);
+                }
+            }
             builder.build().await.map_err(|e| e.to_string())?
         }),
         "datafusion" => Engine::DataFusion(SessionContext::new_with_config(

@@ -378,6 +378,48 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         doc: "File executors read the secret from, provided by the user (e.g. a mounted Kubernetes secret); otherwise the driver hands it over.",
     },
     KnownKey {
+        key: "spark.ssl.rpc.enabled",
+        kind: ValueKind::Bool,
+        default: "",
+        doc: "TLS (rustls) on every RPC: driver, executors, shuffle fetches. Default: spark.ssl.enabled, else false. Each spark.ssl.rpc.* key below falls back to its spark.ssl.* form. See docs/security.md.",
+    },
+    KnownKey {
+        key: "spark.ssl.enabled",
+        kind: ValueKind::Bool,
+        default: "false",
+        doc: "TLS on every protocol Ember speaks (for now: RPC).",
+    },
+    KnownKey {
+        key: "spark.ssl.rpc.certChain",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "PEM certificate chain (leaf first) every process presents.",
+    },
+    KnownKey {
+        key: "spark.ssl.rpc.privateKey",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "PEM private key of the certificate, unencrypted (PKCS#8, PKCS#1 or SEC1); password keys are refused.",
+    },
+    KnownKey {
+        key: "spark.ssl.rpc.trustStore",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "PEM CA certificates peers' certificates must chain to (Ember reads PEM, not Java key stores).",
+    },
+    KnownKey {
+        key: "spark.ssl.rpc.needClientAuth",
+        kind: ValueKind::Bool,
+        default: "false",
+        doc: "Mutual TLS: servers refuse clients without a certificate chaining to the trust store.",
+    },
+    KnownKey {
+        key: "spark.ember.ssl.rpc.serverName",
+        kind: ValueKind::Text,
+        default: "",
+        doc: "Ember only: the name clients check in server certificates, instead of the host they connect to (pod IPs are not known when certificates are issued).",
+    },
+    KnownKey {
         key: "spark.kubernetes.local.dirs.tmpfs",
         kind: ValueKind::Bool,
         default: "false",

@@ -53,6 +53,8 @@ pub struct LaunchSettings {
     pub dynamic_allocation: Option<crate::scheduler::allocation::DynamicAllocation>,
     /// The application's credentials, when RPCs are authenticated (`spark.authenticate`).
     pub auth: Option<Arc<crate::security::Authentication>>,
+    /// TLS of every connection (`spark.ssl.rpc.*`), when on.
+    pub tls: Option<Arc<ember_proto::tls::RpcTls>>,
 }
 
 /// A running executor process.
@@ -396,6 +398,10 @@ pub fn executor_args(config: &ExecutorConfig) -> Vec<String> {
     if let Some(credentials) = &config.credentials {
         args.extend(["--app-id".to_string(), credentials.app_id().to_string()]);
     }
+    // TLS material goes by path: the executor reads the same files.
+    if let Some(tls) = &config.tls {
+        args.extend(tls_args(tls.files()));
+    }
     if let Some(bytes) = config.memory_pool_bytes {
         args.extend(["--memory-pool-bytes".to_string(), bytes.to_string()]);
     }
@@ -417,6 +423,25 @@ pub fn executor_args(config: &ExecutorConfig) -> Vec<String> {
     args
 }
 
+/// The `--tls-*` arguments that make an executor load `files`.
+pub fn tls_args(files: &ember_proto::tls::TlsFiles) -> Vec<String> {
+    let mut args = vec![
+        "--tls-cert-chain".to_string(),
+        files.cert_chain.display().to_string(),
+        "--tls-private-key".to_string(),
+        files.private_key.display().to_string(),
+        "--tls-trust-store".to_string(),
+        files.trust_store.display().to_string(),
+    ];
+    if files.need_client_auth {
+        args.push("--tls-need-client-auth".to_string());
+    }
+    if let Some(name) = &files.server_name {
+        args.extend(["--tls-server-name".to_string(), name.clone()]);
+    }
+    args
+}
+
 /// The executor settings every launcher starts from.
 pub fn executor_config(executor_id: &str, settings: &LaunchSettings) -> ExecutorConfig {
     let mut config = ExecutorConfig::new(executor_id, settings.driver_url.clone());
@@ -431,6 +456,7 @@ pub fn executor_config(executor_id: &str, settings: &LaunchSettings) -> Executor
     config.driver_timeout = settings.driver_timeout;
     config.rpc_timeout = settings.rpc_timeout;
     config.credentials = settings.auth.as_ref().map(|a| a.credentials.clone());
+    config.tls = settings.tls.clone();
     config
 }
 

@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use ember_proto::auth::{AppCredentials, AppSecret};
+use ember_proto::tls::{RpcTls, TlsFiles};
 
 use crate::config::SparkConf;
 use crate::error::{EmberError, Result};
@@ -82,6 +83,77 @@ pub fn authentication(
             .or(shared_file)
             .map(PathBuf::from),
     }))
+}
+
+/// TLS of every RPC (Spark's `spark.ssl.rpc.*` keys, each falling back to `spark.ssl.*`):
+/// `None` unless `spark.ssl.rpc.enabled` (default: `spark.ssl.enabled`, false) is true. The
+/// files are PEM; executors read them at the same paths, except on Kubernetes, where the
+/// driver hands them over in the application's Secret.
+///
+/// # Errors
+/// A missing key, a Java key store or password (Ember reads unencrypted PEM only), or a file
+/// that cannot be read or holds no certificate or key.
+pub fn rpc_tls(conf: &SparkConf) -> Result<Option<RpcTls>> {
+    let enabled = match conf.get_bool("spark.ssl.rpc.enabled")? {
+        Some(enabled) => enabled,
+        None => conf.get_bool("spark.ssl.enabled")?.unwrap_or(false),
+    };
+    if !enabled {
+        return Ok(None);
+    }
+    // The key that names `name`: spark.ssl.rpc.NAME, else spark.ssl.NAME.
+    let lookup = |name: &str| {
+        [format!("spark.ssl.rpc.{name}"), format!("spark.ssl.{name}")]
+            .into_iter()
+            .find_map(|key| {
+                let value = conf.get(&key)?.trim().to_string();
+                (!value.is_empty()).then_some((key, value))
+            })
+    };
+    for name in ["privateKeyPassword", "keyPassword", "keyStorePassword"] {
+        if let Some((key, _)) = lookup(name) {
+            return Err(EmberError::config(
+                &key,
+                "[redacted]",
+                "encrypted keys are not supported: give spark.ssl.rpc.privateKey an unencrypted \
+                 PEM key (e.g. openssl pkey -in encrypted.pem -out key.pem) in a file only the \
+                 application's user can read",
+            ));
+        }
+    }
+    let path = |name: &str| {
+        lookup(name).map(|(_, v)| PathBuf::from(v)).ok_or_else(|| {
+            let hint = if lookup("keyStore").is_some() || lookup("trustStoreType").is_some() {
+                " (Ember reads PEM files, not Java key stores)"
+            } else {
+                ""
+            };
+            EmberError::config(
+                &format!("spark.ssl.rpc.{name}"),
+                "",
+                format!("required with spark.ssl.rpc.enabled=true: a PEM file{hint}"),
+            )
+        })
+    };
+    let need_client_auth = match conf.get_bool("spark.ssl.rpc.needClientAuth")? {
+        Some(need) => need,
+        None => conf.get_bool("spark.ssl.needClientAuth")?.unwrap_or(false),
+    };
+    let files = TlsFiles {
+        cert_chain: path("certChain")?,
+        private_key: path("privateKey")?,
+        trust_store: path("trustStore")?,
+        need_client_auth,
+        server_name: conf
+            .get("spark.ember.ssl.rpc.serverName")
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string),
+    };
+    let tls = files
+        .load()
+        .map_err(|e| EmberError::config("spark.ssl.rpc.enabled", "true", e.to_string()))?;
+    Ok(Some(tls))
 }
 
 /// Reads a secret file.

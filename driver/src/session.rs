@@ -189,8 +189,21 @@ impl Session {
                 .get_duration("spark.rpc.askTimeout")?
                 .unwrap_or(Duration::from_secs(120))
                 .max(Duration::from_millis(1)),
+            tls: crate::security::rpc_tls(&conf)?.map(Arc::new),
             ..Default::default()
         };
+        // Before anything is started: TLS material rustls refuses (a key that is not the
+        // certificate's) leaves nothing running.
+        let server_builder = rpc.server().map_err(|e| {
+            EmberError::config(
+                "spark.ssl.rpc.certChain",
+                &rpc.tls
+                    .as_ref()
+                    .map(|t| t.files().cert_chain.display().to_string())
+                    .unwrap_or_default(),
+                format!("cannot set up TLS: {}", ember_proto::rpc::error_chain(&e)),
+            )
+        })?;
         // Spark retries no task on local[N] (a failure there is the query's, not a machine's).
         let default_failures = if matches!(master, Master::Local { .. }) {
             1
@@ -329,6 +342,15 @@ impl Session {
         )?;
         crate::catalog::register_all(&catalog, &ctx)?;
 
+        // A cluster-mode driver gets its id from the submitter, which labelled its pod with it.
+        let application_id = conf
+            .get("spark.app.id")
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("ember-{}", uuid::Uuid::new_v4().simple()));
+        // Before anything is started, so that a bad secret leaves nothing running.
+        let auth = crate::security::authentication(&conf, &master, &application_id)?.map(Arc::new);
         let scheduler = SchedulerHandle::start(SchedulerConfig {
             max_task_failures,
             max_stage_attempts,
@@ -360,14 +382,6 @@ impl Session {
             context: format!("cannot bind the driver to {bind}"),
             source: e,
         })?;
-        // A cluster-mode driver gets its id from the submitter, which labelled its pod with it.
-        let application_id = conf
-            .get("spark.app.id")
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("ember-{}", uuid::Uuid::new_v4().simple()));
-        let auth = crate::security::authentication(&conf, &master, &application_id)?.map(Arc::new);
         let signer = RequestSigner::new(auth.as_ref().map(|a| a.credentials.clone()));
         let auth_refused = Arc::new(ember_proto::auth::AuthCounters::default());
         let auth_layer = AuthLayer::new(auth.as_ref().map(|a| {
@@ -380,15 +394,14 @@ impl Session {
             scheduler.clone(),
             application_id.clone(),
             heartbeat.as_millis() as u64,
-            rpc,
+            rpc.clone(),
             signer.clone(),
         ))
         .max_decoding_message_size(max_message_bytes)
         .max_encoding_message_size(max_message_bytes);
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
         let server = tokio::spawn(async move {
-            if let Err(e) = rpc
-                .server()
+            if let Err(e) = server_builder
                 .layer(auth_layer)
                 .add_service(service)
                 .serve_with_incoming(incoming)
@@ -399,7 +412,7 @@ impl Session {
         });
 
         let settings = LaunchSettings {
-            driver_url: format!("http://{}:{}", host, driver_address.port()),
+            driver_url: rpc.url(&host, driver_address.port()),
             host: host.clone(),
             local_dirs,
             read_host_local,
@@ -422,6 +435,7 @@ impl Session {
             app_id: application_id.clone(),
             dynamic_allocation,
             auth,
+            tls: rpc.tls.clone(),
         };
         let launcher = match Launcher::start(&master, &settings, &scheduler).await {
             Ok(l) => l,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use ember_proto::auth::{AppCredentials, AppSecret};
+use ember_proto::tls::TlsFiles;
 
 use crate::memory::{Codec, default_overhead_bytes, pool_bytes, process};
 use crate::{ExecutorConfig, start};
@@ -67,6 +68,35 @@ pub struct ExecutorArgs {
     /// itself is never taken on the command line, where other users could read it.
     #[arg(long)]
     pub auth_secret_file: Option<PathBuf>,
+    /// PEM certificate chain for TLS (spark.ssl.rpc.certChain); with --tls-private-key and
+    /// --tls-trust-store, every connection served or made uses TLS
+    #[arg(long, requires_all = ["tls_private_key", "tls_trust_store"])]
+    pub tls_cert_chain: Option<PathBuf>,
+    /// PEM private key of the TLS certificate (spark.ssl.rpc.privateKey)
+    #[arg(long, requires = "tls_cert_chain")]
+    pub tls_private_key: Option<PathBuf>,
+    /// PEM CA certificates peers must chain to (spark.ssl.rpc.trustStore)
+    #[arg(long, requires = "tls_cert_chain")]
+    pub tls_trust_store: Option<PathBuf>,
+    /// Require client certificates (mutual TLS, spark.ssl.rpc.needClientAuth)
+    #[arg(long, requires = "tls_cert_chain")]
+    pub tls_need_client_auth: bool,
+    /// Name checked in server certificates instead of the host connected to
+    #[arg(long, requires = "tls_cert_chain")]
+    pub tls_server_name: Option<String>,
+}
+
+impl ExecutorArgs {
+    /// The TLS files named by the `--tls-*` flags (`None`: plaintext).
+    pub fn tls_files(&self) -> Option<TlsFiles> {
+        Some(TlsFiles {
+            cert_chain: self.tls_cert_chain.clone()?,
+            private_key: self.tls_private_key.clone()?,
+            trust_store: self.tls_trust_store.clone()?,
+            need_client_auth: self.tls_need_client_auth,
+            server_name: self.tls_server_name.clone(),
+        })
+    }
 }
 
 /// The application's credentials from `--auth-secret-file` (or `$EMBER_AUTH_SECRET_FILE`) and
@@ -105,8 +135,16 @@ pub fn run(args: ExecutorArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let tls = match args.tls_files().map(|files| files.load()).transpose() {
+        Ok(tls) => tls.map(std::sync::Arc::new),
+        Err(e) => {
+            eprintln!("ember-executor: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut config = ExecutorConfig::new(args.executor_id, args.driver_url);
     config.credentials = credentials;
+    config.tls = tls;
     config.host = args.host;
     config.port = args.port;
     config.cores = args.cores;

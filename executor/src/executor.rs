@@ -19,6 +19,7 @@ use ember_proto::auth::{
 use ember_proto::driver_service_client::DriverServiceClient;
 use ember_proto::executor_service_server::ExecutorServiceServer;
 use ember_proto::rpc::RpcSettings;
+use ember_proto::tls::RpcTls;
 use ember_proto::{ExecutorMetadata, ExecutorMetrics, HeartbeatRequest, RegisterExecutorRequest};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify};
@@ -70,6 +71,8 @@ pub struct ExecutorConfig {
     /// every call it serves must be (`None`: authentication off, Spark's
     /// `spark.authenticate=false`).
     pub credentials: Option<AppCredentials>,
+    /// TLS for every connection served or made (`spark.ssl.rpc.enabled`; `None`: plaintext).
+    pub tls: Option<Arc<RpcTls>>,
 }
 
 impl ExecutorConfig {
@@ -78,6 +81,7 @@ impl ExecutorConfig {
         RpcSettings {
             max_message_bytes: self.max_message_bytes,
             request_timeout: self.rpc_timeout,
+            tls: self.tls.clone(),
             ..RpcSettings::default()
         }
     }
@@ -101,6 +105,7 @@ impl ExecutorConfig {
             driver_timeout: Duration::from_secs(30),
             rpc_timeout: Duration::from_secs(120),
             credentials: None,
+            tls: None,
         }
     }
 }
@@ -271,11 +276,15 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
         .max_encoding_message_size(config.max_message_bytes);
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let server_state = Arc::clone(&state);
-    let rpc = config.rpc();
+    let server_builder = config.rpc().server().map_err(|e| {
+        ExecutorError::Configuration(format!(
+            "cannot set up TLS: {}",
+            ember_proto::rpc::error_chain(&e)
+        ))
+    })?;
     let server = tokio::spawn(async move {
         let shutdown_state = Arc::clone(&server_state);
-        let result = rpc
-            .server()
+        let result = server_builder
             .layer(auth)
             .add_service(service)
             .serve_with_incoming_shutdown(incoming, async move {

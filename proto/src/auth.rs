@@ -47,6 +47,14 @@ pub const MIN_SECRET_BYTES: usize = 16;
 /// with a valid MAC are remembered, so only a peer holding the secret can fill it).
 const MAX_REMEMBERED_NONCES: usize = 1 << 20;
 
+/// Nonces seen within the window, with their timestamps, and when expired ones were last
+/// dropped (at most once per window, so the set holds about two windows of calls).
+#[derive(Debug, Default)]
+struct SeenNonces {
+    nonces: HashMap<String, u64>,
+    pruned_at: u64,
+}
+
 /// Why a secret cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
@@ -282,8 +290,7 @@ impl Refusal {
 pub struct Verifier {
     credentials: AppCredentials,
     counters: Arc<AuthCounters>,
-    /// Nonces seen within the window, with their timestamps.
-    seen: Mutex<HashMap<String, u64>>,
+    seen: Mutex<SeenNonces>,
 }
 
 impl Verifier {
@@ -292,7 +299,7 @@ impl Verifier {
         Self {
             credentials,
             counters,
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(SeenNonces::default()),
         }
     }
 
@@ -344,13 +351,14 @@ impl Verifier {
             return Err(Refusal::Expired);
         }
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() >= MAX_REMEMBERED_NONCES / 2 {
-            seen.retain(|_, t| t.abs_diff(now_ms) <= window);
+        if now_ms.saturating_sub(seen.pruned_at) > window {
+            seen.nonces.retain(|_, t| t.abs_diff(now_ms) <= window);
+            seen.pruned_at = now_ms;
         }
-        if seen.len() >= MAX_REMEMBERED_NONCES {
+        if seen.nonces.len() >= MAX_REMEMBERED_NONCES {
             return Err(Refusal::Replayed);
         }
-        if seen.insert(nonce, time).is_some() {
+        if seen.nonces.insert(nonce, time).is_some() {
             return Err(Refusal::Replayed);
         }
         Ok(())
@@ -529,6 +537,24 @@ mod tests {
         assert_eq!(generated.expose().len(), 64);
         let other = AppSecret::generate().expect("random");
         assert_ne!(generated.expose(), other.expose());
+    }
+
+    #[test]
+    fn expired_nonces_are_forgotten() {
+        let (v, _) = verifier("app-1", SECRET);
+        let signer = AppCredentials::new("app-1", &secret(SECRET));
+        let window = REPLAY_WINDOW.as_millis() as u64;
+        let start = 1_700_000_000_000;
+        for i in 0..100u64 {
+            let at = start + i * window / 10;
+            let signed = signer.sign(PATH, at, &format!("n{i}"));
+            assert_eq!(v.check(PATH, headers(&signed), at), Ok(()));
+        }
+        let remembered = v.seen.lock().map(|s| s.nonces.len()).unwrap_or(usize::MAX);
+        assert!(
+            remembered <= 25,
+            "{remembered} nonces kept for 10 windows of calls"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 pub mod auth;
 pub mod rpc;
+pub mod tls;
 
 /// The code generated from `proto/ember.proto`, re-exported at the crate root.
 #[allow(clippy::all)]

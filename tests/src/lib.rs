@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod golden;
 pub mod k8s;
 pub mod local_dirs;
+pub mod pki;
 pub mod results;
 pub mod sorted;
 
@@ -323,4 +324,22 @@ pub async fn register_tpch(session: &ember::Session, dir: &Path) {
     for ddl in tpch_ddl(dir) {
         session.sql(&ddl).await.expect("register table");
     }
+}
+
+/// A shuffle across all executors (each fetches from the others) with a known answer: the
+/// rows of `range(0, 70000)` grouped by `id % 7`, 10 000 in each group. Panics otherwise.
+pub async fn check_grouped_counts(session: &ember::Session) {
+    let batches = session
+        .sql("SELECT id % 7 AS k, count(*) AS n FROM range(0, 70000) GROUP BY id % 7 ORDER BY k")
+        .await
+        .expect("plans")
+        .collect()
+        .await
+        .expect("runs");
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 7);
+    let text = arrow::util::pretty::pretty_format_batches(&batches)
+        .expect("format")
+        .to_string();
+    assert_eq!(text.matches("| 10000 |").count(), 7, "{text}");
 }

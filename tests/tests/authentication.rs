@@ -59,24 +59,6 @@ fn secret(text: &str) -> AppSecret {
     AppSecret::new(text).expect("a long enough secret")
 }
 
-/// A shuffle across both executors (each fetches from the other), checked against its known
-/// answer.
-async fn grouped_counts(session: &Session) {
-    let batches = session
-        .sql("SELECT id % 7 AS k, count(*) AS n FROM range(0, 70000) GROUP BY id % 7 ORDER BY k")
-        .await
-        .expect("plans")
-        .collect()
-        .await
-        .expect("runs");
-    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-    assert_eq!(rows, 7);
-    let text = arrow::util::pretty::pretty_format_batches(&batches)
-        .expect("format")
-        .to_string();
-    assert_eq!(text.matches("| 10000 |").count(), 7, "{text}");
-}
-
 /// Waits until the executor at `address` reports `expected` refused calls in a heartbeat.
 async fn refused_by(session: &Session, executor_id: &str, expected: u64) -> u64 {
     let mut last = 0;
@@ -161,7 +143,7 @@ async fn unauthenticated_calls_are_refused_and_counted() {
     assert_eq!(session.driver_auth_refused(), 1);
 
     // The application's own calls still go through, executor to executor too.
-    grouped_counts(&session).await;
+    ember_tests::check_grouped_counts(&session).await;
 
     // SET shows that a secret is set, not what it is.
     let shown = session
@@ -204,7 +186,7 @@ async fn without_authentication_unsigned_calls_pass() {
     let session = session("false").await;
     let (_, address) = session.executor_addresses().await[0].clone();
     assert_eq!(remove_job(&address, &[]).await, Ok(()));
-    grouped_counts(&session).await;
+    ember_tests::check_grouped_counts(&session).await;
     session.stop().await;
 }
 

@@ -68,6 +68,16 @@ async fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// Stops the session and waits until its executor pods and its Secret are gone.
+async fn stop_and_check_cleanup(session: Session, server: FakeApiServer) {
+    session.stop().await;
+    wait_for("executor pods and the secret deleted", || {
+        executor_pods(&server).is_empty() && server.objects(NAMESPACE, "secrets").is_empty()
+    })
+    .await;
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
     let server = server().await;
@@ -150,12 +160,55 @@ async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
     let failures = check_tpch(&session, &dir, 0.01, [1, 3, 18]).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
-    session.stop().await;
-    wait_for("executor pods and the secret deleted", || {
-        executor_pods(&server).is_empty() && server.objects(NAMESPACE, "secrets").is_empty()
-    })
-    .await;
-    server.stop().await;
+    stop_and_check_cleanup(session, server).await;
+}
+
+/// Mutual TLS on Kubernetes: the driver copies the TLS files into the application's Secret,
+/// executor pods read them from its mount (checking the server name configured, not the pod
+/// IP), and TPC-H runs with every connection on TLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn executor_pods_get_the_tls_files_from_the_applications_secret() {
+    let server = server().await;
+    driver_pod(&server);
+    let pki = ember_tests::pki::TestPki::generate().expect("test certificates");
+    let mut builder =
+        session_builder(&server, IMAGE).config("spark.ember.ssl.rpc.serverName", "localhost");
+    for (key, value) in pki.ours.conf(true) {
+        builder = builder.config(&key, &value);
+    }
+    let session = builder.build().await.expect("executor pods start with TLS");
+
+    let secrets = server.objects(NAMESPACE, "secrets");
+    assert_eq!(secrets.len(), 1, "{secrets:#?}");
+    let data = &secrets[0]["data"];
+    for key in ["secret", "tls.crt", "tls.key", "ca.crt"] {
+        assert!(data[key].as_str().is_some_and(|v| !v.is_empty()), "{key}");
+    }
+    let key_pem = std::fs::read_to_string(&pki.ours.private_key).expect("key file");
+    let key_body = key_pem.lines().nth(1).expect("a PEM body line");
+    for pod in executor_pods(&server) {
+        let args = pod["spec"]["containers"][0]["args"].to_string();
+        for expected in [
+            "/etc/ember/auth/tls.crt",
+            "/etc/ember/auth/tls.key",
+            "/etc/ember/auth/ca.crt",
+            "--tls-need-client-auth",
+            "localhost",
+        ] {
+            assert!(args.contains(expected), "{expected} in {args}");
+        }
+        assert!(
+            !pod.to_string().contains(key_body),
+            "the private key is not in the pod"
+        );
+    }
+
+    let dir = shared_tpch(0.01);
+    register_tpch(&session, &dir).await;
+    let failures = check_tpch(&session, &dir, 0.01, [3]).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    stop_and_check_cleanup(session, server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,14 +25,14 @@ use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::{broadcast, watch};
 
 use crate::config::SparkConf;
-use crate::launcher::{LaunchSettings, executor_args, executor_config, wait_registered};
+use crate::launcher::{LaunchSettings, executor_args, executor_config, tls_args, wait_registered};
 use crate::scheduler::{SchedulerEvent, SchedulerHandle};
 
 use super::KubernetesError;
 use super::conf::ExecutorPodConf;
 use super::pod::{
-    DriverOwner, ExecutorPodInputs, LABEL_APP_SELECTOR, LABEL_EXECUTOR_ID, LABEL_ROLE,
-    executor_pod, pod_executor_config,
+    AppSecretMount, DriverOwner, ExecutorPodInputs, LABEL_APP_SELECTOR, LABEL_EXECUTOR_ID,
+    LABEL_ROLE, executor_pod, mounted_tls_files, pod_executor_config,
 };
 
 /// Container states that mean the pod will not run without someone fixing something.
@@ -101,9 +101,9 @@ pub struct KubernetesLauncher {
     pods: Api<Pod>,
     claims: Api<PersistentVolumeClaim>,
     secrets: Api<Secret>,
-    /// The application's authentication Secret, deleted at the end whatever
-    /// `deleteOnTermination` says (it is no use to anyone afterwards).
-    auth_secret: Option<String>,
+    /// The application's Secret (authentication secret, TLS files), deleted at the end
+    /// whatever `deleteOnTermination` says (it is no use to anyone afterwards).
+    auth_secret: Option<AppSecretMount>,
     selector: String,
     delete_on_termination: bool,
     stop: watch::Sender<bool>,
@@ -144,18 +144,26 @@ impl KubernetesLauncher {
         );
         let next_id = first_free_executor_id(&pods, &selector).await?;
         let secrets: Api<Secret> = Api::namespaced(client.clone(), &namespace);
-        let auth_secret = match &settings.auth {
-            Some(auth) if auth.executor_secret_file.is_none() => Some(
+        // The secret goes in the Secret unless the user mounts it; TLS files always do.
+        let handed_secret = settings
+            .auth
+            .as_ref()
+            .filter(|a| a.executor_secret_file.is_none())
+            .map(|a| &a.secret);
+        let auth_secret = if handed_secret.is_some() || settings.tls.is_some() {
+            Some(
                 create_auth_secret(
                     &secrets,
                     &pod_conf.pod_name_prefix,
                     &settings.app_id,
                     owner.as_ref(),
-                    &auth.secret,
+                    handed_secret,
+                    settings.tls.as_deref(),
                 )
                 .await?,
-            ),
-            _ => None,
+            )
+        } else {
+            None
         };
         let secret_file = settings
             .auth
@@ -231,7 +239,7 @@ impl KubernetesLauncher {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
-        if let Some(name) = &self.auth_secret
+        if let Some(AppSecretMount { name, .. }) = &self.auth_secret
             && let Err(e) = self.secrets.delete(name, &DeleteParams::default()).await
         {
             tracing::warn!("cannot delete the authentication secret {name}: {e}");
@@ -289,13 +297,14 @@ async fn create_auth_secret(
     prefix: &str,
     app_id: &str,
     owner: Option<&DriverOwner>,
-    secret: &ember_proto::auth::AppSecret,
-) -> Result<String, KubernetesError> {
+    secret: Option<&ember_proto::auth::AppSecret>,
+    tls: Option<&ember_proto::tls::RpcTls>,
+) -> Result<AppSecretMount, KubernetesError> {
     let name = format!(
         "{prefix}-auth-{}",
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     );
-    let object = super::pod::auth_secret_object(&name, app_id, owner, secret);
+    let object = super::pod::auth_secret_object(&name, app_id, owner, secret, tls);
     secrets
         .create(&PostParams::default(), &object)
         .await
@@ -303,7 +312,10 @@ async fn create_auth_secret(
             action: format!("cannot create the authentication secret {name}"),
             source,
         })?;
-    Ok(name)
+    Ok(AppSecretMount {
+        name,
+        auth: secret.is_some(),
+    })
 }
 
 /// The driver pod (when the driver runs in one), read to own executor pods.
@@ -346,9 +358,9 @@ struct Allocator {
     template: Option<Pod>,
     owner: Option<DriverOwner>,
     base: ember_executor::ExecutorConfig,
-    /// The Kubernetes Secret with the application's authentication secret, mounted into
-    /// every executor pod.
-    auth_secret: Option<String>,
+    /// The Kubernetes Secret with the application's authentication secret and TLS files,
+    /// mounted into every executor pod.
+    auth_secret: Option<AppSecretMount>,
     /// Where executors read the secret when the user mounts it (`…secret.executor.file`).
     secret_file: Option<String>,
     settings: AllocationSettings,
@@ -476,7 +488,13 @@ impl Allocator {
         async move {
             let mut config = pod_executor_config(&conf, base);
             config.executor_id = id.clone();
+            // Executors read the TLS files from the application's Secret, not the driver's
+            // paths.
+            let tls = config.tls.take();
             let mut args = executor_args(&config);
+            if let Some(tls) = tls {
+                args.extend(tls_args(&mounted_tls_files(tls.files())));
+            }
             if let Some(path) = secret_file {
                 args.extend(["--auth-secret-file".to_string(), path]);
             }
@@ -487,7 +505,7 @@ impl Allocator {
                     args,
                     owner: owner.as_ref(),
                     template: template.as_ref(),
-                    auth_secret: auth_secret.as_deref(),
+                    auth_secret: auth_secret.as_ref(),
                 },
             )?;
             for claim in &built.claims {

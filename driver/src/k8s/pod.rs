@@ -83,8 +83,36 @@ pub struct ExecutorPodInputs<'a> {
     pub args: Vec<String>,
     pub owner: Option<&'a DriverOwner>,
     pub template: Option<&'a Pod>,
-    /// Name of the Kubernetes Secret holding the application's authentication secret.
-    pub auth_secret: Option<&'a str>,
+    /// The application's Secret (authentication secret, TLS files), when there is one.
+    pub auth_secret: Option<&'a AppSecretMount>,
+}
+
+/// The Secret the driver creates for its executors, mounted at [`AUTH_SECRET_MOUNT`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSecretMount {
+    /// Name of the Kubernetes Secret.
+    pub name: String,
+    /// It holds the authentication secret (key `secret`): executors are pointed at it.
+    pub auth: bool,
+}
+
+/// Keys of the application's Secret that hold the TLS files (`kubernetes.io/tls` names), and
+/// so their file names under [`AUTH_SECRET_MOUNT`].
+pub const TLS_CERT_CHAIN_KEY: &str = "tls.crt";
+/// See [`TLS_CERT_CHAIN_KEY`].
+pub const TLS_PRIVATE_KEY_KEY: &str = "tls.key";
+/// See [`TLS_CERT_CHAIN_KEY`].
+pub const TLS_TRUST_STORE_KEY: &str = "ca.crt";
+
+/// Where executor pods find the TLS files of `files` (same checks, mounted copies).
+pub fn mounted_tls_files(files: &ember_proto::tls::TlsFiles) -> ember_proto::tls::TlsFiles {
+    let at = |key: &str| std::path::PathBuf::from(format!("{AUTH_SECRET_MOUNT}/{key}"));
+    ember_proto::tls::TlsFiles {
+        cert_chain: at(TLS_CERT_CHAIN_KEY),
+        private_key: at(TLS_PRIVATE_KEY_KEY),
+        trust_store: at(TLS_TRUST_STORE_KEY),
+        ..files.clone()
+    }
 }
 
 /// The executor settings inside a pod: it advertises the pod IP (expanded by Kubernetes from
@@ -187,7 +215,7 @@ pub fn executor_pod(
     );
     container.resources = Some(resources(conf, container.resources.take()));
     let mut env = executor_env(conf, id, &name);
-    if inputs.auth_secret.is_some() {
+    if inputs.auth_secret.is_some_and(|s| s.auth) {
         env.push(plain_env(
             "EMBER_AUTH_SECRET_FILE",
             &format!("{AUTH_SECRET_MOUNT}/secret"),
@@ -226,7 +254,7 @@ pub fn executor_pod(
             secret: Some(SecretVolumeSource {
                 // Kubernetes' default mode (0644): the file belongs to root, and the image
                 // runs as another user; the pod is the boundary.
-                secret_name: Some(secret.to_string()),
+                secret_name: Some(secret.name.clone()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -330,15 +358,33 @@ fn owner_reference(owner: &DriverOwner) -> OwnerReference {
     }
 }
 
-/// The Kubernetes Secret carrying the application's authentication secret to executor pods
-/// (mounted as a file, [`AUTH_SECRET_MOUNT`]`/secret`; never in an environment value or an
-/// argument), labelled with the application and owned by the driver pod when there is one.
+/// The Kubernetes Secret carrying the application's authentication secret and TLS files to
+/// executor pods (mounted as files under [`AUTH_SECRET_MOUNT`]: `secret`, and the TLS keys;
+/// never in an environment value or an argument), labelled with the application and owned by
+/// the driver pod when there is one.
 pub fn auth_secret_object(
     name: &str,
     app_id: &str,
     owner: Option<&DriverOwner>,
-    secret: &ember_proto::auth::AppSecret,
+    secret: Option<&ember_proto::auth::AppSecret>,
+    tls: Option<&ember_proto::tls::RpcTls>,
 ) -> Secret {
+    let mut data = BTreeMap::new();
+    if let Some(secret) = secret {
+        data.insert(
+            "secret".to_string(),
+            k8s_openapi::ByteString(secret.expose().to_vec()),
+        );
+    }
+    if let Some(tls) = tls {
+        for (key, pem) in [
+            (TLS_CERT_CHAIN_KEY, tls.cert_chain_pem()),
+            (TLS_PRIVATE_KEY_KEY, tls.private_key_pem()),
+            (TLS_TRUST_STORE_KEY, tls.trust_store_pem()),
+        ] {
+            data.insert(key.to_string(), k8s_openapi::ByteString(pem.to_vec()));
+        }
+    }
     Secret {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
@@ -351,10 +397,7 @@ pub fn auth_secret_object(
         },
         immutable: Some(true),
         type_: Some("Opaque".into()),
-        data: Some(BTreeMap::from([(
-            "secret".to_string(),
-            k8s_openapi::ByteString(secret.expose().to_vec()),
-        )])),
+        data: Some(data),
         ..Default::default()
     }
 }

@@ -29,6 +29,10 @@ fn build(
     template: Option<&Pod>,
     auth_secret: Option<&str>,
 ) -> Result<ExecutorPod, KubernetesError> {
+    let auth_secret = auth_secret.map(|name| AppSecretMount {
+        name: name.to_string(),
+        auth: true,
+    });
     let pod_conf = ExecutorPodConf::from_conf(&conf(pairs), APP_ID)?;
     let base = ember_executor::ExecutorConfig::new("3", "http://ember-driver-svc.spark:7078");
     let args = executor_args(&pod_executor_config(&pod_conf, base));
@@ -43,7 +47,7 @@ fn build(
             args,
             owner: Some(&owner),
             template,
-            auth_secret,
+            auth_secret: auth_secret.as_ref(),
         },
     )
 }

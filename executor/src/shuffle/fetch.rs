@@ -23,7 +23,10 @@ pub async fn connect_executor(
     rpc: &RpcSettings,
     signer: RequestSigner,
 ) -> Result<ExecutorServiceClient<SignedChannel>, String> {
-    let url = format!("http://{host}:{port}");
+    let url = match u16::try_from(port) {
+        Ok(port) => rpc.url(host, port),
+        Err(_) => return Err(format!("invalid executor port {port} of {host}")),
+    };
     let max_message_bytes = rpc.max_message_bytes;
     let endpoint = rpc
         .endpoint(url.clone())
