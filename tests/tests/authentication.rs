@@ -2,6 +2,7 @@
 //! driver refuse calls that are unsigned, signed with another secret, signed for another
 //! application, expired or replayed, and count them; signed calls and whole queries work; the
 //! secret is in no executor's command line or environment, and in no log line of a full run.
+//! Even an authenticated caller gets no more task slots than the executor has.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -176,6 +177,86 @@ async fn unauthenticated_calls_are_refused_and_counted() {
             );
         }
     }
+    session.stop().await;
+}
+
+/// An executor runs at most as many tasks as it has cores, whoever asks: a correctly signed
+/// launch beyond them is refused, not queued or run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn launches_beyond_the_executors_slots_are_refused() {
+    let session = Session::builder()
+        .master("local-cluster[1,1,512]")
+        .config("spark.authenticate.secret", SECRET)
+        .build()
+        .await
+        .expect("session starts");
+    // A leaf stage that runs for a very long time: a sum over 10^12 generated rows (a count
+    // would be answered from statistics).
+    let plan = session
+        .context()
+        .sql("SELECT sum(id % 7) FROM range(0, 1000000000000)")
+        .await
+        .expect("plans")
+        .create_physical_plan()
+        .await
+        .expect("physical plan");
+    let dag = ember::planner::plan_stages(plan, 1).expect("stages");
+    let leaf = dag
+        .stages
+        .iter()
+        .find(|s| s.inputs.is_empty())
+        .expect("a leaf stage");
+    let plan = ember_executor::codec::encode_plan(leaf.plan.clone()).expect("encodes");
+
+    let (_, address) = session.executor_addresses().await[0].clone();
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect to the executor");
+    let credentials = AppCredentials::new(session.application_id(), &secret(SECRET));
+    let mut client = ExecutorServiceClient::with_interceptor(
+        channel,
+        ember_proto::auth::RequestSigner::new(Some(credentials)),
+    );
+    let launch = |attempt_id: u64, plan: bytes::Bytes| ember_proto::LaunchTaskRequest {
+        task: Some(ember_proto::TaskKey {
+            job_id: "slots-test".into(),
+            stage_id: leaf.id,
+            partition: 0,
+            attempt_id,
+            ..Default::default()
+        }),
+        plan,
+        ..Default::default()
+    };
+    let first = client
+        .launch_task(launch(1, plan.clone()))
+        .await
+        .expect("the first launch is answered")
+        .into_inner();
+    assert!(first.accepted, "{}", first.reason);
+    let second = client
+        .launch_task(launch(2, bytes::Bytes::new()))
+        .await
+        .expect("the second launch is answered")
+        .into_inner();
+    assert!(!second.accepted);
+    assert!(
+        second
+            .reason
+            .contains("all 1 task slots of this executor are busy"),
+        "{}",
+        second.reason
+    );
+    let cancelled = client
+        .cancel_tasks(ember_proto::CancelTasksRequest {
+            job_id: "slots-test".into(),
+        })
+        .await
+        .expect("cancel answered")
+        .into_inner();
+    assert_eq!(cancelled.cancelled, 1, "only the first task ran");
     session.stop().await;
 }
 
