@@ -90,17 +90,23 @@ impl FetchServer {
         let service = ExecutorServiceServer::new(FetchOnly { dirs })
             .max_decoding_message_size(max_message_bytes)
             .max_encoding_message_size(max_message_bytes);
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        // Ember's own server settings, so the fetch measured is the one executors serve.
+        let rpc = ember_proto::rpc::RpcSettings {
+            max_message_bytes,
+            ..Default::default()
+        };
+        let incoming = rpc.incoming(listener);
+        let mut server = rpc
+            .server()
+            .map_err(|e| ShuffleBenchError::Server(e.to_string()))?;
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(
-            tonic::transport::Server::builder()
-                .tcp_nodelay(true)
-                .add_service(service)
-                .serve_with_incoming_shutdown(incoming, async {
-                    // A dropped sender stops the server too.
-                    let _ = stopped.await;
-                }),
-        );
+        let task = tokio::spawn(server.add_service(service).serve_with_incoming_shutdown(
+            incoming,
+            async {
+                // A dropped sender stops the server too.
+                let _ = stopped.await;
+            },
+        ));
         Ok(Self {
             port,
             shutdown,

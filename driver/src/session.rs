@@ -399,7 +399,7 @@ impl Session {
         ))
         .max_decoding_message_size(max_message_bytes)
         .max_encoding_message_size(max_message_bytes);
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let incoming = rpc.incoming(listener);
         let server = tokio::spawn(async move {
             if let Err(e) = server_builder
                 .layer(auth_layer)

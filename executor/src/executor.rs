@@ -274,7 +274,7 @@ pub async fn start(config: ExecutorConfig) -> Result<ExecutorHandle> {
     let service = ExecutorServiceServer::new(ExecutorGrpc::new(Arc::clone(&state)))
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let incoming = config.rpc().incoming(listener);
     let server_state = Arc::clone(&state);
     let server_builder = config.rpc().server().map_err(|e| {
         ExecutorError::Configuration(format!(
