@@ -107,6 +107,28 @@ async fn unauthenticated_calls_are_refused_and_counted() {
             Err(Code::Unauthenticated)
         );
     }
+    // Another application fetching a shuffle block from this executor.
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect to the executor");
+    let other = AppCredentials::new("ember-other-app", &secret("other-application-secret"));
+    let fetch = ExecutorServiceClient::with_interceptor(
+        channel,
+        ember_proto::auth::RequestSigner::new(Some(other)),
+    )
+    .fetch_shuffle(ember_proto::FetchShuffleRequest {
+        job_id: "job-1".into(),
+        file: "shuffle-0-0-0-1.data".into(),
+        offset: 0,
+        length: 1024,
+    })
+    .await;
+    assert_eq!(
+        fetch.map(|_| ()).map_err(|status| status.code()),
+        Err(Code::Unauthenticated)
+    );
     // Expired: signed two minutes ago.
     let headers = ours.sign(REMOVE_JOB, now_ms() - 120_000, "n-old");
     assert_eq!(
@@ -127,7 +149,7 @@ async fn unauthenticated_calls_are_refused_and_counted() {
         Err(Code::Unauthenticated)
     );
 
-    assert_eq!(refused_by(&session, &executor_id, 7).await, 7);
+    assert_eq!(refused_by(&session, &executor_id, 8).await, 8);
 
     // The driver too.
     let mut driver = DriverServiceClient::connect(format!("http://{}", session.driver_address()))
