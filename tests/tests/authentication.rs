@@ -56,6 +56,23 @@ async fn remove_job(address: &str, headers: &[(&'static str, String)]) -> Result
         .map_err(|status| status.code())
 }
 
+/// A client of the executor at `address` (`host:port`) whose calls Ember's own signer signs
+/// with `credentials`.
+async fn signed_client(
+    address: &str,
+    credentials: AppCredentials,
+) -> ExecutorServiceClient<ember_proto::auth::SignedChannel> {
+    let (host, port) = address.rsplit_once(':').expect("host:port");
+    ember_executor::shuffle::fetch::connect_executor(
+        host,
+        port.parse().expect("a port"),
+        &ember_proto::rpc::RpcSettings::default(),
+        ember_proto::auth::RequestSigner::new(Some(credentials)),
+    )
+    .await
+    .expect("connect to the executor")
+}
+
 fn secret(text: &str) -> AppSecret {
     AppSecret::new(text).expect("a long enough secret")
 }
@@ -108,23 +125,16 @@ async fn unauthenticated_calls_are_refused_and_counted() {
         );
     }
     // Another application fetching a shuffle block from this executor.
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
-        .expect("endpoint")
-        .connect()
-        .await
-        .expect("connect to the executor");
     let other = AppCredentials::new("ember-other-app", &secret("other-application-secret"));
-    let fetch = ExecutorServiceClient::with_interceptor(
-        channel,
-        ember_proto::auth::RequestSigner::new(Some(other)),
-    )
-    .fetch_shuffle(ember_proto::FetchShuffleRequest {
-        job_id: "job-1".into(),
-        file: "shuffle-0-0-0-1.data".into(),
-        offset: 0,
-        length: 1024,
-    })
-    .await;
+    let fetch = signed_client(&address, other)
+        .await
+        .fetch_shuffle(ember_proto::FetchShuffleRequest {
+            job_id: "job-1".into(),
+            file: "shuffle-0-0-0-1.data".into(),
+            offset: 0,
+            length: 1024,
+        })
+        .await;
     assert_eq!(
         fetch.map(|_| ()).map_err(|status| status.code()),
         Err(Code::Unauthenticated)
@@ -231,16 +241,8 @@ async fn launches_beyond_the_executors_slots_are_refused() {
     let plan = ember_executor::codec::encode_plan(leaf.plan.clone()).expect("encodes");
 
     let (_, address) = session.executor_addresses().await[0].clone();
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
-        .expect("endpoint")
-        .connect()
-        .await
-        .expect("connect to the executor");
     let credentials = AppCredentials::new(session.application_id(), &secret(SECRET));
-    let mut client = ExecutorServiceClient::with_interceptor(
-        channel,
-        ember_proto::auth::RequestSigner::new(Some(credentials)),
-    );
+    let mut client = signed_client(&address, credentials).await;
     let launch = |attempt_id: u64, plan: bytes::Bytes| ember_proto::LaunchTaskRequest {
         task: Some(ember_proto::TaskKey {
             job_id: "slots-test".into(),

@@ -5,26 +5,16 @@
 //! the session with an error naming the key or file.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ember::Session;
+use ember_executor::shuffle::fetch::connect_executor;
 use ember_proto::RemoveJobRequest;
-use ember_proto::auth::{AppCredentials, AppSecret};
-use ember_proto::executor_service_client::ExecutorServiceClient;
+use ember_proto::auth::{AppCredentials, AppSecret, RequestSigner};
 use ember_proto::rpc::RpcSettings;
 use ember_proto::tls::TlsFiles;
 use ember_tests::pki::TestPki;
-use tonic::metadata::MetadataValue;
 
 const SECRET: &str = "a-test-secret-0123456789abcdef";
-const REMOVE_JOB: &str = "/ember.v1.ExecutorService/RemoveJob";
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
 
 async fn session(conf: &[(String, String)]) -> Result<Session, ember::EmberError> {
     let mut builder = Session::builder()
@@ -37,14 +27,13 @@ async fn session(conf: &[(String, String)]) -> Result<Session, ember::EmberError
     builder.build().await
 }
 
-/// A correctly signed `RemoveJob` of a job that does not exist (harmless) to the executor at
-/// `address`, over plaintext (`tls: None`) or TLS with `tls`'s trust and identity. The error
-/// says whether the connection or the call failed.
+/// A `RemoveJob` of a job that does not exist (harmless) to the executor at `address`, signed
+/// by Ember's own signer with the application's secret, over plaintext (`tls: None`) or TLS
+/// with `tls`'s trust and identity. The error says whether the connection or the call failed.
 async fn signed_remove_job(
     session: &Session,
     address: &str,
     tls: Option<TlsFiles>,
-    nonce: &str,
 ) -> Result<(), String> {
     let rpc = RpcSettings {
         tls: tls
@@ -54,26 +43,22 @@ async fn signed_remove_job(
         ..RpcSettings::default()
     };
     let (host, port) = address.rsplit_once(':').expect("host:port");
-    let url = rpc.url(host, port.parse().expect("a port"));
-    let channel = rpc
-        .endpoint(url)
-        .map_err(|e| format!("endpoint: {e}"))?
-        .connect()
-        .await
-        .map_err(|e| format!("connect: {e:?}"))?;
     let credentials = AppCredentials::new(
         session.application_id(),
         &AppSecret::new(SECRET).expect("long enough"),
     );
-    let mut request = tonic::Request::new(RemoveJobRequest {
-        job_id: "no-such-job".into(),
-    });
-    for (name, value) in credentials.sign(REMOVE_JOB, now_ms(), nonce) {
-        let value = MetadataValue::try_from(value.as_str()).expect("header value");
-        request.metadata_mut().insert(name, value);
-    }
-    ExecutorServiceClient::new(channel)
-        .remove_job(request)
+    let mut client = connect_executor(
+        host,
+        port.parse().expect("a port"),
+        &rpc,
+        RequestSigner::new(Some(credentials)),
+    )
+    .await
+    .map_err(|e| format!("connect: {e}"))?;
+    client
+        .remove_job(RemoveJobRequest {
+            job_id: "no-such-job".into(),
+        })
         .await
         .map(|_| ())
         .map_err(|status| format!("call: {status}"))
@@ -91,7 +76,7 @@ async fn queries_run_over_tls_and_plaintext_clients_are_refused() {
     assert_eq!(executors.len(), 2);
     for (executor_id, address) in executors {
         // Signed with the right secret, but in clear: no TLS handshake, no call.
-        let plaintext = signed_remove_job(&session, &address, None, &format!("p{executor_id}"))
+        let plaintext = signed_remove_job(&session, &address, None)
             .await
             .expect_err("a plaintext client is refused");
         eprintln!("executor {executor_id}, plaintext: {plaintext}");
@@ -100,26 +85,16 @@ async fn queries_run_over_tls_and_plaintext_clients_are_refused() {
             "refused by the server: {plaintext}"
         );
         // TLS, but trusting another CA: the executor's certificate is not accepted.
-        let stranger = signed_remove_job(
-            &session,
-            &address,
-            Some(pki.other.files(false)),
-            &format!("s{executor_id}"),
-        )
-        .await
-        .expect_err("a client that does not trust the application's CA cannot connect");
+        let stranger = signed_remove_job(&session, &address, Some(pki.other.files(false)))
+            .await
+            .expect_err("a client that does not trust the application's CA cannot connect");
         eprintln!("executor {executor_id}, untrusted server: {stranger}");
         assert!(stranger.starts_with("connect"), "{stranger}");
         // The same call with the application's trust store goes through: the refusals above
         // are TLS's.
-        signed_remove_job(
-            &session,
-            &address,
-            Some(pki.ours.files(false)),
-            &format!("t{executor_id}"),
-        )
-        .await
-        .expect("a TLS client with a signed call is served");
+        signed_remove_job(&session, &address, Some(pki.ours.files(false)))
+            .await
+            .expect("a TLS client with a signed call is served");
     }
 
     // The driver serves TLS too: a plaintext channel to it fails.
@@ -154,7 +129,7 @@ async fn mutual_tls_refuses_clients_without_the_applications_certificate() {
         need_client_auth: false,
         ..pki.ours.files(false)
     };
-    let refused = signed_remove_job(&session, &address, Some(anonymous), "anonymous")
+    let refused = signed_remove_job(&session, &address, Some(anonymous))
         .await
         .expect_err("a client without a certificate is refused");
     eprintln!("no client certificate: {refused}");
@@ -163,12 +138,12 @@ async fn mutual_tls_refuses_clients_without_the_applications_certificate() {
         trust_store: pki.ours.ca.clone(),
         ..pki.other.files(true)
     };
-    let refused = signed_remove_job(&session, &address, Some(stranger), "stranger")
+    let refused = signed_remove_job(&session, &address, Some(stranger))
         .await
         .expect_err("a client certificate from another CA is refused");
     eprintln!("client certificate from another CA: {refused}");
     // The application's certificate.
-    signed_remove_job(&session, &address, Some(pki.ours.files(true)), "ours")
+    signed_remove_job(&session, &address, Some(pki.ours.files(true)))
         .await
         .expect("the application's certificate is accepted");
     session.stop().await;
