@@ -16,8 +16,8 @@ use crate::format::{OutputFormat, render};
 use crate::progress::ConsoleProgress;
 use crate::properties::{default_properties_file, load_properties};
 use crate::session::Session;
-use crate::spark_errors::spark_message;
 use crate::sql::split::split_statements;
+use ember_spark::errors::spark_message;
 
 /// A native, Spark-compatible distributed SQL runtime.
 #[derive(Debug, Parser)]
@@ -209,7 +209,7 @@ async fn run_interactive(session: &Session, format: OutputFormat) -> Result<()> 
                 let _ = editor.add_history_entry(buffer.trim());
                 let script = std::mem::take(&mut buffer);
                 if let Err(e) = run_script(session, &script, format).await {
-                    eprintln!("Error: {}", spark_message(&e));
+                    eprintln!("Error: {}", spark_message(&e.to_string()));
                 }
             }
             Err(rustyline::error::ReadlineError::Interrupted) => buffer.clear(),
@@ -317,7 +317,7 @@ pub async fn main(cli: Cli) -> i32 {
             130
         }
         Err(e) => {
-            eprintln!("Error: {}", spark_message(&e));
+            eprintln!("Error: {}", spark_message(&e.to_string()));
             1
         }
     }

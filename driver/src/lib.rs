@@ -38,9 +38,7 @@ pub mod progress;
 pub mod properties;
 pub mod scheduler;
 pub mod security;
-pub mod semantics;
 pub mod session;
-pub mod spark_errors;
 pub mod sql;
 mod writes;
 

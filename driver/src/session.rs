@@ -12,7 +12,6 @@ use std::time::Duration;
 use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::common::config::SpillCompression;
-use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -20,7 +19,6 @@ use datafusion::physical_plan::{
     ExecutionPlan, RecordBatchStream, SendableRecordBatchStream, displayable,
 };
 use datafusion::prelude::{SessionConfig, SessionContext};
-use datafusion_spark::SessionStateBuilderSpark;
 use ember_executor::codec::encode_plan;
 use ember_executor::memory::Codec;
 use ember_executor::shuffle::{ShuffleEnv, ShuffleReaderExec, TaskInputs};
@@ -298,44 +296,18 @@ impl Session {
         options
             .optimizer
             .enable_physical_uncorrelated_scalar_subquery = false;
-        crate::semantics::apply(&mut config, &conf)?;
-        let ansi = Arc::new(std::sync::atomic::AtomicBool::new(
-            conf.get_bool("spark.sql.ansi.enabled")?.unwrap_or(true),
-        ));
+        let sql_options = sql_options(&conf)?;
+        sql_options.apply(&mut config);
+        let ansi = Arc::new(std::sync::atomic::AtomicBool::new(sql_options.ansi));
         // Tables change between statements (INSERT, external writers): list their files anew for
         // every query instead of caching listings.
         let runtime = RuntimeEnvBuilder::new()
             .with_object_list_cache_limit(0)
             .build_arc()?;
-        let mut builder = SessionStateBuilder::new()
-            .with_config(config)
-            .with_runtime_env(runtime)
-            .with_default_features()
-            .with_spark_features();
-        // Spark's `avg` returns a double for decimals; Spark itself widens the decimal, as
-        // DataFusion's `avg` does.
-        builder
-            .aggregate_functions()
-            .get_or_insert_with(Vec::new)
-            .push(datafusion::functions_aggregate::average::avg_udaf());
-        builder
-            .scalar_functions()
-            .get_or_insert_with(Vec::new)
-            .extend(ember_executor::functions::spark_compat_scalar_functions());
-        builder
-            .aggregate_functions()
-            .get_or_insert_with(Vec::new)
-            .extend(ember_executor::functions::spark_compat_aggregate_functions());
-        // Spark's operators take precedence over DataFusion's and datafusion-spark's.
-        builder.expr_planners().get_or_insert_with(Vec::new).insert(
-            0,
-            Arc::new(crate::semantics::SparkOperatorPlanner {
-                ansi: Arc::clone(&ansi),
-            }),
-        );
+        let builder = ember_spark::state::planning_state(config, runtime, Arc::clone(&ansi));
         let state = builder.build();
         let ctx = SessionContext::new_with_state(state);
-        ctx.register_udtf("range", Arc::new(crate::semantics::SparkRange));
+        ctx.register_udtf("range", Arc::new(ember_spark::coercion::SparkRange));
         let catalog = crate::catalog::Catalog::new(
             conf.get_or_default("spark.sql.warehouse.dir")
                 .unwrap_or("spark-warehouse"),
@@ -497,11 +469,11 @@ impl Session {
         let state = self.inner.ctx.state_ref();
         let mut state = state.write();
         let config = state.config_mut();
-        crate::semantics::apply(config, conf)?;
-        self.inner.ansi.store(
-            conf.get_bool("spark.sql.ansi.enabled")?.unwrap_or(true),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        let sql_options = sql_options(conf)?;
+        sql_options.apply(config);
+        self.inner
+            .ansi
+            .store(sql_options.ansi, std::sync::atomic::Ordering::Relaxed);
         if let Some(n) = conf.get_usize("spark.sql.shuffle.partitions")? {
             config.options_mut().execution.target_partitions = n;
         }
@@ -568,7 +540,7 @@ impl Session {
     /// # Errors
     /// SQL errors, unknown tables and planning errors.
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
-        let sql = crate::sql::literals::rewrite_literal_suffixes(sql);
+        let sql = ember_spark::parser::literals::rewrite_literal_suffixes(sql);
         let sql = sql.as_ref();
         if let Some(statement) = crate::sql::parse(sql) {
             return self.run_spark_statement(statement).await;
@@ -578,37 +550,12 @@ impl Session {
             return self.sql_over_files(&rewritten, files).await;
         }
         let state = self.inner.ctx.state();
-        let dialect = crate::sql::dialect::EmberDialect::default();
-        let mut statement = parse_one_statement(sql, &dialect)?;
-        if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement {
-            if let datafusion::sql::sqlparser::ast::Statement::Query(query) = inner.as_mut() {
-                crate::sql::names::alias_with_spark_names(query);
-            }
-            // PIVOT first: its aggregates are then rewritten like any other.
-            let sources = crate::sql::pivot::pivot_sources(inner);
-            if !sources.is_empty() {
-                let mut columns = HashMap::new();
-                for source in sources {
-                    let sql = format!("SELECT * FROM {source}");
-                    if let Ok(plan) = state.create_logical_plan(&sql).await {
-                        let names = plan
-                            .schema()
-                            .fields()
-                            .iter()
-                            .map(|f| f.name().clone())
-                            .collect();
-                        columns.insert(source, names);
-                    }
-                }
-                crate::sql::pivot::rewrite_pivots(inner, &columns);
-            }
-            crate::sql::rewrite::rewrite_spark_syntax(inner);
-        }
-        let plan = state.statement_to_plan(statement).await?;
+        let plan = self.plan_sql(sql).await?;
         match plan {
             LogicalPlan::Analyze(analyze) => {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
-                let plan = crate::semantics::spark_casts(analyze.input.as_ref().clone(), ansi)?;
+                let plan =
+                    ember_spark::coercion::spark_casts(analyze.input.as_ref().clone(), ansi)?;
                 let physical = self.physical_plan(&plan).await?;
                 let dag = plan_stages(Arc::clone(&physical), self.shuffle_partitions())?;
                 let started = std::time::Instant::now();
@@ -658,13 +605,78 @@ impl Session {
             }
             plan => {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
-                let plan = crate::semantics::spark_casts(plan, ansi)?;
+                let plan = ember_spark::coercion::spark_casts(plan, ansi)?;
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
                     plan,
                 })
             }
         }
+    }
+
+    /// Parses one statement and rewrites Spark's syntax into what DataFusion plans: inline
+    /// tables' names, Spark's column names, `PIVOT`, set operations, functions and clauses
+    /// (`ember_spark::parser`). Rewrites that need the output names of a part of the statement
+    /// get them by planning that part the same way.
+    async fn spark_statement(&self, sql: &str) -> Result<datafusion::sql::parser::Statement> {
+        use ember_spark::parser::{names, pivot, rewrite, setops};
+        let dialect = ember_spark::parser::dialect::EmberDialect::default();
+        let mut statement = parse_one_statement(sql, &dialect)?;
+        if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement {
+            setops::name_inline_tables(inner);
+            if let Some(query) = rewrite::statement_query_mut(inner) {
+                names::alias_with_spark_names(query);
+            }
+            // PIVOT first: its aggregates are then rewritten like any other.
+            let sources = pivot::pivot_sources(inner);
+            if !sources.is_empty() {
+                let mut columns = HashMap::new();
+                for source in sources {
+                    let query = format!("SELECT * FROM {source}");
+                    if let Some(names) = self.output_names(&query).await {
+                        columns.insert(source, names);
+                    }
+                }
+                pivot::rewrite_pivots(inner, &columns);
+            }
+            let mut columns = HashMap::new();
+            for input in setops::set_operation_inputs(inner) {
+                if let Some(names) = self.output_names(&input).await {
+                    columns.insert(input, names);
+                }
+            }
+            setops::rewrite_set_operations(inner, &columns);
+            rewrite::rewrite_spark_syntax(inner);
+        }
+        Ok(statement)
+    }
+
+    /// Plans one statement of Spark SQL (not yet optimized): Spark's syntax rewritten, then
+    /// Spark's literal types.
+    pub(crate) async fn plan_sql(&self, sql: &str) -> Result<LogicalPlan> {
+        let statement = self.spark_statement(sql).await?;
+        let plan = self.inner.ctx.state().statement_to_plan(statement).await?;
+        Ok(ember_spark::coercion::spark_integer_literals(plan)?)
+    }
+
+    /// The output column names of the query `sql`, planned as [`Session::sql`] plans it;
+    /// `None` if it does not plan.
+    async fn output_names(&self, sql: &str) -> Option<Vec<String>> {
+        let statement = Box::pin(self.spark_statement(sql)).await.ok()?;
+        let plan = self
+            .inner
+            .ctx
+            .state()
+            .statement_to_plan(statement)
+            .await
+            .ok()?;
+        Some(
+            plan.schema()
+                .fields()
+                .iter()
+                .map(|f| ember_spark::parser::names::shown_name(f.name()).to_string())
+                .collect(),
+        )
     }
 
     /// What each stage of the last finished job measured (memory peaks, spills, shuffle bytes),
@@ -800,7 +812,7 @@ impl Session {
 /// Parses exactly one statement with Ember's dialect (DataFusion's statement layer on top).
 fn parse_one_statement(
     sql: &str,
-    dialect: &crate::sql::dialect::EmberDialect,
+    dialect: &ember_spark::parser::dialect::EmberDialect,
 ) -> Result<datafusion::sql::parser::Statement> {
     let mut statements = datafusion::sql::parser::DFParserBuilder::new(sql)
         .with_dialect(dialect)
@@ -825,7 +837,7 @@ fn shown_schema(schema: &Schema) -> SchemaRef {
         .map(|f| {
             f.as_ref()
                 .clone()
-                .with_name(crate::sql::names::shown_name(f.name()))
+                .with_name(ember_spark::parser::names::shown_name(f.name()))
         })
         .collect();
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
@@ -1019,4 +1031,10 @@ impl DataFrame {
             }
         }
     }
+}
+
+/// The `spark.sql.*` settings of `conf` that change what SQL means.
+fn sql_options(conf: &SparkConf) -> Result<ember_spark::SqlOptions> {
+    ember_spark::SqlOptions::from_settings(|key| conf.get(key).map(str::to_string))
+        .map_err(|e| EmberError::config(e.key, &e.value, e.expected))
 }

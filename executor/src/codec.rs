@@ -5,8 +5,7 @@
 //! the operators it builds (the proto crate only declares the messages).
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use datafusion::arrow::datatypes::Schema;
@@ -30,16 +29,6 @@ use prost::Message;
 
 use crate::shuffle::{ShuffleReaderExec, ShuffleWriterExec};
 use crate::write::{WriteFilesExec, WriteSpec};
-
-/// Spark's scalar functions by name. Several share a name with a DataFusion function (Spark's
-/// `date_part` simplifies into DataFusion's); executors therefore keep DataFusion's functions in
-/// their registry and get Spark's through this codec, marked when the plan is encoded.
-static SPARK_SCALAR_FUNCTIONS: LazyLock<HashMap<String, Arc<ScalarUDF>>> = LazyLock::new(|| {
-    datafusion_spark::all_default_scalar_functions()
-        .into_iter()
-        .map(|f| (f.name().to_string(), f))
-        .collect()
-});
 
 /// Marks a Spark implementation in a plan's function definition bytes.
 const SPARK_FUNCTION: &[u8] = b"spark";
@@ -120,8 +109,8 @@ impl PhysicalExtensionCodec for EmberCodec {
     }
 
     fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {
-        if let Some(spark) = SPARK_SCALAR_FUNCTIONS.get(node.name())
-            && impl_type(spark) == impl_type(node)
+        if let Some(spark) = ember_spark::state::spark_scalar_function(node.name())
+            && impl_type(&spark) == impl_type(node)
         {
             buf.extend_from_slice(SPARK_FUNCTION);
         }
@@ -129,8 +118,8 @@ impl PhysicalExtensionCodec for EmberCodec {
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
-        match SPARK_SCALAR_FUNCTIONS.get(name) {
-            Some(f) if buf == SPARK_FUNCTION => Ok(Arc::clone(f)),
+        match ember_spark::state::spark_scalar_function(name) {
+            Some(f) if buf == SPARK_FUNCTION => Ok(f),
             _ => Err(DataFusionError::Plan(format!(
                 "function {name} is not available on this executor"
             ))),

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionState;
 use datafusion::physical_plan::ExecutionPlan;
@@ -353,42 +352,12 @@ impl ExecutorState {
     }
 }
 
-/// The function registry tasks decode plans against: DataFusion's functions plus Spark's
-/// aggregate and window functions. Spark's scalar functions come through the plan codec (see
-/// [`crate::codec`]), because some share names with DataFusion's.
+/// The function registry tasks decode plans against: Spark's, as the driver plans with it
+/// (see [`ember_spark::state::executor_state`]).
 pub fn executor_session_state(
     runtime: Arc<datafusion::execution::runtime_env::RuntimeEnv>,
 ) -> SessionState {
-    let mut builder = SessionStateBuilder::new()
-        .with_config(SessionConfig::new())
-        .with_runtime_env(runtime)
-        .with_default_features();
-    builder
-        .aggregate_functions()
-        .get_or_insert_with(Vec::new)
-        .extend(spark_aggregate_functions());
-    builder
-        .window_functions()
-        .get_or_insert_with(Vec::new)
-        .extend(datafusion_spark::all_default_window_functions());
-    builder
-        .scalar_functions()
-        .get_or_insert_with(Vec::new)
-        .extend(crate::functions::spark_compat_scalar_functions());
-    builder
-        .aggregate_functions()
-        .get_or_insert_with(Vec::new)
-        .extend(crate::functions::spark_compat_aggregate_functions());
-    builder.build()
-}
-
-/// Spark's aggregate functions that Ember uses. Spark's `avg` is left out: it returns a double
-/// for decimals, where Spark itself (and DataFusion's `avg`) widen the decimal.
-pub fn spark_aggregate_functions() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
-    datafusion_spark::all_default_aggregate_functions()
-        .into_iter()
-        .filter(|f| f.name() != "avg")
-        .collect()
+    ember_spark::state::executor_state(SessionConfig::new(), runtime).build()
 }
 
 /// Keeps only characters that are safe in a file name.

@@ -10,17 +10,13 @@
 //! The same code runs inside the driver process for `local[N]` and as the `ember-executor`
 //! binary for `local-cluster[...]` and Kubernetes.
 
-pub mod arithmetic;
 pub mod cli;
 pub mod codec;
-pub mod datetime;
 pub mod error;
 pub mod executor;
-pub mod functions;
 pub mod memory;
 pub mod service;
 pub mod shuffle;
-pub mod strings;
 pub mod task;
 pub mod write;
 

@@ -4,19 +4,20 @@
 use std::path::{Path, PathBuf};
 
 use ember::Session;
-use ember::format::hive_rows;
+use ember::format::{hive_rows, spark_type_name};
 
 /// What Spark did with one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {
     /// A statement that succeeded (its output is not compared).
     Ok,
-    /// A query: column names and rows as spark-sql prints them.
+    /// A query: column names, column types (Spark's names) and rows as spark-sql prints them.
     Rows {
         columns: Vec<String>,
+        types: Vec<String>,
         rows: Vec<String>,
     },
-    /// Spark raised an error of this class.
+    /// Spark raised an error of this class (`ERROR` when Spark's error had none).
     Error(String),
 }
 
@@ -54,13 +55,24 @@ pub fn parse_golden(name: &str, text: &str) -> Vec<Record> {
         let sql = sql_lines.join("\n");
         let expected = match *head {
             "statement ok" => Expected::Ok,
-            "query" => Expected::Rows {
-                columns: result
-                    .first()
-                    .map(|h| h.split('\t').map(str::to_string).collect())
-                    .unwrap_or_default(),
-                rows: result.iter().skip(1).map(|r| r.to_string()).collect(),
-            },
+            "query" => {
+                let line = |i: usize| -> Vec<String> {
+                    result
+                        .get(i)
+                        .map(|h| h.split('\t').map(str::to_string).collect())
+                        .unwrap_or_default()
+                };
+                Expected::Rows {
+                    columns: line(0),
+                    types: line(1),
+                    // `(empty)` stands for a row that prints as nothing.
+                    rows: result
+                        .iter()
+                        .skip(2)
+                        .map(|r| if *r == "(empty)" { "" } else { r }.to_string())
+                        .collect(),
+                }
+            }
             "query error" | "statement error" => {
                 Expected::Error(result.first().map(|s| s.to_string()).unwrap_or_default())
             }
@@ -105,7 +117,19 @@ pub async fn run_record(session: &Session, record: &Record, out: &Path) -> Outco
     match (&record.expected, result) {
         (Expected::Ok, Ok(_)) => Outcome::Match { names_match: true },
         (Expected::Ok, Err(e)) => Outcome::Differ(format!("failed: {e}")),
-        (Expected::Error(_), Err(_)) => Outcome::Match { names_match: true },
+        (Expected::Error(class), Err(e)) => {
+            // The class the CLI prints (`Error: [CLASS] message`). Spark errors without a class
+            // (`ERROR`) and Spark's unnamed legacy classes only require an error.
+            let message = ember_spark::errors::spark_message(&e.to_string());
+            let actual = ember_spark::errors::class_in_message(&message).unwrap_or("ERROR");
+            if class == "ERROR" || class.starts_with("_LEGACY_ERROR") || class == actual {
+                Outcome::Match { names_match: true }
+            } else {
+                Outcome::Differ(format!(
+                    "failed with {actual}, Spark with {class}: {message}"
+                ))
+            }
+        }
         (Expected::Error(class), Ok(_)) => {
             Outcome::Differ(format!("succeeded; Spark raised {class}"))
         }
@@ -113,7 +137,14 @@ pub async fn run_record(session: &Session, record: &Record, out: &Path) -> Outco
             "failed: {}",
             e.to_string().lines().next().unwrap_or("")
         )),
-        (Expected::Rows { columns, rows }, Ok((schema, batches, display))) => {
+        (
+            Expected::Rows {
+                columns,
+                types,
+                rows,
+            },
+            Ok((schema, batches, display)),
+        ) => {
             let actual: Vec<String> = display.unwrap_or_else(|| {
                 hive_rows(&batches)
                     .into_iter()
@@ -123,6 +154,14 @@ pub async fn run_record(session: &Session, record: &Record, out: &Path) -> Outco
             if &actual != rows {
                 return Outcome::Differ(format!("rows {actual:?}, Spark {rows:?}"));
             }
+            let actual_types: Vec<String> = schema
+                .fields()
+                .iter()
+                .map(|f| spark_type_name(f.data_type()))
+                .collect();
+            if &actual_types != types {
+                return Outcome::Differ(format!("types {actual_types:?}, Spark {types:?}"));
+            }
             let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
             Outcome::Match {
                 names_match: &names == columns,
@@ -131,11 +170,14 @@ pub async fn run_record(session: &Session, record: &Record, out: &Path) -> Outco
     }
 }
 
-/// The golden files, sorted.
+/// The golden files of the main suite (`tests/spark/golden/`), sorted.
 pub fn golden_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("spark")
-        .join("golden");
+    golden_files_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("spark"))
+}
+
+/// The golden files of the suite in `suite` (its `golden/` folder), sorted.
+pub fn golden_files_in(suite: &Path) -> Vec<PathBuf> {
+    let dir = suite.join("golden");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -156,4 +198,31 @@ pub fn known_differences() -> Vec<(String, String)> {
         .filter_map(|l| l.split_once('\t'))
         .map(|(id, reason)| (id.trim().to_string(), reason.trim().to_string()))
         .collect()
+}
+
+/// For each statement of a case file (split as `generate_golden.py` splits it: statements end
+/// with `;` at the end of a line, `--` lines before a statement are comments), the name given by
+/// the last `-- function: NAME` comment before it.
+pub fn case_functions(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut function = String::new();
+    let mut in_statement = false;
+    for line in text.lines() {
+        let stripped = line.trim();
+        if !in_statement && (stripped.is_empty() || stripped.starts_with("--")) {
+            if let Some(name) = stripped.strip_prefix("-- function:") {
+                function = name.trim().to_string();
+            }
+            continue;
+        }
+        in_statement = true;
+        if stripped.ends_with(';') {
+            in_statement = false;
+            out.push(function.clone());
+        }
+    }
+    if in_statement {
+        out.push(function);
+    }
+    out
 }

@@ -17,7 +17,7 @@ impl Session {
     pub(crate) async fn run_spark_statement(&self, statement: SparkStatement) -> Result<DataFrame> {
         match statement {
             SparkStatement::CreateView { sql } => {
-                let plan = self.inner.ctx.state().create_logical_plan(&sql).await?;
+                let plan = self.plan_sql(&sql).await?;
                 self.inner.ctx.execute_logical_plan(plan).await?;
                 Ok(DataFrame::empty())
             }
@@ -155,8 +155,15 @@ impl Session {
                 );
                 // spark-sql prints the table names only.
                 let display = rows.iter().map(|r| r[1].clone()).collect();
-                string_table(&["namespace", "tableName", "isTemporary"], rows)
-                    .map(|df| df.with_display(display))
+                typed_table(
+                    &[
+                        ("namespace", DataType::Utf8),
+                        ("tableName", DataType::Utf8),
+                        ("isTemporary", DataType::Boolean),
+                    ],
+                    rows,
+                )
+                .map(|df| df.with_display(display))
             }
             SparkStatement::ShowFunctions(pattern) => {
                 let state = self.inner.ctx.state();
@@ -410,20 +417,30 @@ fn spark_like_pattern(pattern: &str) -> Result<regex::Regex> {
 
 /// A result of string columns (`NULL` cells as the text `NULL` are real nulls).
 fn string_table(columns: &[&str], rows: Vec<Vec<String>>) -> Result<DataFrame> {
+    let typed: Vec<(&str, DataType)> = columns.iter().map(|c| (*c, DataType::Utf8)).collect();
+    typed_table(&typed, rows)
+}
+
+/// A local result from rows of text, each column cast to its type (`"true"` to a boolean).
+fn typed_table(columns: &[(&str, DataType)], rows: Vec<Vec<String>>) -> Result<DataFrame> {
     let schema = Arc::new(Schema::new(
         columns
             .iter()
-            .map(|c| Field::new(*c, DataType::Utf8, true))
+            .map(|(c, t)| Field::new(*c, t.clone(), true))
             .collect::<Vec<_>>(),
     ));
-    let arrays: Vec<arrow::array::ArrayRef> = (0..columns.len())
-        .map(|i| {
-            Arc::new(StringArray::from_iter(
+    let arrays = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, data_type))| {
+            let text: arrow::array::ArrayRef = Arc::new(StringArray::from_iter(
                 rows.iter()
                     .map(|r| r.get(i).filter(|v| *v != "NULL").cloned()),
-            )) as arrow::array::ArrayRef
+            ));
+            arrow::compute::cast(&text, data_type)
         })
-        .collect();
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(datafusion::error::DataFusionError::from)?;
     let batch = RecordBatch::try_new(Arc::clone(&schema), arrays)
         .map_err(datafusion::error::DataFusionError::from)?;
     Ok(DataFrame::Local {

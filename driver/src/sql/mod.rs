@@ -3,12 +3,7 @@
 //! DataFusion, plus splitting a script into statements.
 
 pub mod ddl;
-pub mod dialect;
 mod execute;
-pub mod literals;
-pub mod names;
-pub mod pivot;
-pub mod rewrite;
 pub mod split;
 mod tables;
 

@@ -374,7 +374,7 @@ impl Session {
         }
         if self.inner.ctx.table_exist(name.table.as_str())? {
             return Err(EmberError::analysis(format!(
-                "[UNSUPPORTED_INSERT.RDD_BASED] Can't insert into the target `{name}`: it is a temporary view or a file source. Create a table with CREATE TABLE … USING to write to it."
+                "[EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE] `{name}` is a temporary view, and writes expect a table. Create a table with CREATE TABLE … USING to write to it."
             )));
         }
         Err(not_found(&name.to_string()))

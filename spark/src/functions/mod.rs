@@ -1,8 +1,12 @@
 //! Spark functions that neither DataFusion nor `datafusion-spark` provide under Spark's name.
 //!
-//! They are registered on the driver (for planning) and on every executor (plans name them), so
-//! they live here, beside the codec. Where DataFusion has the same function under another name,
-//! Spark's name is an alias; otherwise a small UDF implements Spark's behaviour.
+//! They are registered on the driver (for planning) and on every executor (plans name them):
+//! see [`crate::state`]. Where DataFusion has the same function under another name, Spark's name
+//! is an alias; otherwise a small UDF implements Spark's behaviour.
+
+pub mod arithmetic;
+pub mod datetime;
+pub mod strings;
 
 use std::sync::Arc;
 
@@ -10,6 +14,8 @@ use arrow::array::{Array, ArrayRef, BooleanArray, Float64Array, Float64Builder};
 use arrow::compute::kernels::temporal::{DatePart, date_part};
 use arrow::datatypes::{DataType, TimeUnit};
 use datafusion::error::Result;
+
+use crate::format::{java_double, spark_type_name};
 use datafusion::logical_expr::{
     AggregateUDF, ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
     Volatility,
@@ -211,106 +217,6 @@ impl ScalarUDFImpl for DoubleDivide {
     }
 }
 
-/// Spark's name of an Arrow type (as `DESCRIBE` and `typeof` print it).
-pub fn spark_type_name(data_type: &DataType) -> String {
-    match data_type {
-        DataType::Null => "void".into(),
-        DataType::Boolean => "boolean".into(),
-        DataType::Int8 => "tinyint".into(),
-        DataType::Int16 => "smallint".into(),
-        DataType::Int32 | DataType::UInt16 | DataType::UInt8 => "int".into(),
-        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => "bigint".into(),
-        DataType::Float16 | DataType::Float32 => "float".into(),
-        DataType::Float64 => "double".into(),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
-        DataType::Binary
-        | DataType::LargeBinary
-        | DataType::BinaryView
-        | DataType::FixedSizeBinary(_) => "binary".into(),
-        DataType::Date32 | DataType::Date64 => "date".into(),
-        DataType::Timestamp(_, Some(_)) => "timestamp".into(),
-        DataType::Timestamp(_, None) => "timestamp_ntz".into(),
-        DataType::Decimal32(p, s)
-        | DataType::Decimal64(p, s)
-        | DataType::Decimal128(p, s)
-        | DataType::Decimal256(p, s) => {
-            format!("decimal({p},{s})")
-        }
-        DataType::List(f)
-        | DataType::LargeList(f)
-        | DataType::FixedSizeList(f, _)
-        | DataType::ListView(f) => {
-            format!("array<{}>", spark_type_name(f.data_type()))
-        }
-        DataType::Map(entries, _) => match entries.data_type() {
-            DataType::Struct(kv) if kv.len() == 2 => format!(
-                "map<{},{}>",
-                spark_type_name(kv[0].data_type()),
-                spark_type_name(kv[1].data_type())
-            ),
-            other => format!("map<{}>", spark_type_name(other)),
-        },
-        DataType::Struct(fields) => {
-            let inner: Vec<String> = fields
-                .iter()
-                .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
-                .collect();
-            format!("struct<{}>", inner.join(","))
-        }
-        DataType::Interval(_) | DataType::Duration(_) => "interval".into(),
-        other => other.to_string().to_ascii_lowercase(),
-    }
-}
-
-/// Java's `Double.toString`: shortest round-trip digits, plain notation in [1e-3, 1e7),
-/// computerized scientific notation (`1.0E10`) outside.
-pub fn java_double(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    java_notation(
-        format!("{v}"),
-        format!("{v:e}"),
-        (1e-3..1e7).contains(&v.abs()),
-    )
-}
-
-/// Java's `Float.toString` (same rules, single-precision digits).
-pub fn java_float(v: f32) -> String {
-    if v.is_nan() || v.is_infinite() || v == 0.0 {
-        return java_double(f64::from(v));
-    }
-    java_notation(
-        format!("{v}"),
-        format!("{v:e}"),
-        (1e-3..1e7).contains(&v.abs()),
-    )
-}
-
-/// Java's layout of Rust's shortest digits: `plain` (`{}`) inside the plain range, else
-/// `scientific` (`{:e}`, `d.ddde-x`) as `d.dddE-x`; both with at least one fractional digit.
-fn java_notation(plain: String, scientific: String, in_plain_range: bool) -> String {
-    if in_plain_range {
-        return if plain.contains('.') {
-            plain
-        } else {
-            format!("{plain}.0")
-        };
-    }
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    if mantissa.contains('.') {
-        format!("{mantissa}E{exponent}")
-    } else {
-        format!("{mantissa}.0E{exponent}")
-    }
-}
-
 /// `CAST(double AS STRING)` as Spark does it: Java's notation (`1.0E10`, `0.5`).
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct DoubleToString {
@@ -413,9 +319,9 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
             signature: Signature::any(2, Volatility::Immutable),
         })));
     }
-    out.extend(crate::datetime::spark_datetime_functions());
-    out.extend(crate::arithmetic::checked_arithmetic_functions());
-    out.extend(crate::arithmetic::decimal_functions());
+    out.extend(datetime::spark_datetime_functions());
+    out.extend(arithmetic::checked_arithmetic_functions());
+    out.extend(arithmetic::decimal_functions());
     out.push(Arc::new(ScalarUDF::new_from_impl(DoubleToString {
         signature: Signature::any(1, Volatility::Immutable),
     })));
@@ -428,7 +334,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.push(Arc::new(
         string::upper().as_ref().clone().with_aliases(["ucase"]),
     ));
-    out.extend(crate::strings::spark_string_functions());
+    out.extend(strings::spark_string_functions());
     out.push(Arc::new(
         datafusion::functions_nested::sort::array_sort_udf()
             .as_ref()

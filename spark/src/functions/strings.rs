@@ -11,7 +11,7 @@ use datafusion::logical_expr::{
 };
 use regex::Regex;
 
-use crate::functions::cast_argument;
+use super::cast_argument;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {

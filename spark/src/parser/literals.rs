@@ -1,7 +1,8 @@
 //! Spark's typed numeric literals, which sqlparser reads as a number followed by a column alias
 //! (`SELECT 1Y` would be `1 AS Y`): `1Y` (TINYINT), `1S` (SMALLINT), `1.5D` (DOUBLE), `1.5F`
-//! (FLOAT) and `1.5BD` (DECIMAL with the literal's precision and scale) are rewritten in the
-//! SQL text to `n::TYPE` before parsing. `1L` is read by sqlparser itself.
+//! (FLOAT), `1L` (BIGINT) and `1.5BD` (DECIMAL with the literal's precision and scale) are
+//! rewritten in the SQL text to `n::TYPE` before parsing. (sqlparser reads `1L` itself, as a
+//! plain number, which Ember then types `INT` like any other small integer literal.)
 
 use std::borrow::Cow;
 
@@ -85,7 +86,7 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
         let digits: String = chars[i..j].iter().map(|(_, c)| *c).collect();
         let suffix_len = match (at(j).map(|c| c.to_ascii_uppercase()), at(j + 1)) {
             (Some('B'), Some('d' | 'D')) => 2,
-            (Some('Y' | 'S' | 'D' | 'F'), _) => 1,
+            (Some('Y' | 'S' | 'D' | 'F' | 'L'), _) => 1,
             _ => 0,
         };
         let after = at(j + suffix_len);
@@ -97,6 +98,7 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
             match suffix.as_str() {
                 "Y" if !fractional => Some("TINYINT".to_string()),
                 "S" if !fractional => Some("SMALLINT".to_string()),
+                "L" if !fractional => Some("BIGINT".to_string()),
                 "D" => Some("DOUBLE".to_string()),
                 "F" => Some("FLOAT".to_string()),
                 "BD" => Some(decimal_type(&digits)),
@@ -132,7 +134,7 @@ mod tests {
     fn types_suffixed_literals_only_outside_strings() {
         assert_eq!(
             rewrite_literal_suffixes("SELECT 1Y, 2s, 1.5D, 0.25f, 1.50BD, 7bd, 1L, t1.x2"),
-            "SELECT 1::TINYINT, 2::SMALLINT, 1.5::DOUBLE, 0.25::FLOAT, 1.50::DECIMAL(3,2), 7::DECIMAL(1,0), 1L, t1.x2"
+            "SELECT 1::TINYINT, 2::SMALLINT, 1.5::DOUBLE, 0.25::FLOAT, 1.50::DECIMAL(3,2), 7::DECIMAL(1,0), 1::BIGINT, t1.x2"
         );
         let untouched =
             "SELECT '1D', `2Y`, 3 AS days -- 4D\n FROM t /* 5S */ WHERE a = 'it\\'s 1Y'";

@@ -13,9 +13,9 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, OrderBy, OrderByExpr,
-    OrderByKind, OrderByOptions, Query, SelectItem, SetExpr, Statement, Value,
-    visit_expressions_mut,
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, OrderBy,
+    OrderByExpr, OrderByKind, OrderByOptions, Query, Select, SelectItem, SetExpr, Statement, Value,
+    VisitMut, VisitorMut, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -98,10 +98,10 @@ fn generator_items(name: &str, arg: &str, aliases: &[String], outer: bool) -> Op
             let n = names(&["pos", "col"])?;
             let positions = if outer {
                 format!(
-                    "CASE WHEN cardinality({arg}) > 0 THEN range(cardinality({arg})) ELSE make_array(NULL) END"
+                    "CASE WHEN cardinality({arg}) > 0 THEN CAST(range(cardinality({arg})) AS ARRAY<INT>) ELSE make_array(CAST(NULL AS INT)) END"
                 )
             } else {
-                format!("range(cardinality({arg}))")
+                format!("CAST(range(cardinality({arg})) AS ARRAY<INT>)")
             };
             Some(format!(
                 "unnest({positions}) AS {}, unnest({array}) AS {}",
@@ -220,7 +220,9 @@ fn rewrite_select_generators(query: &mut Query) {
 }
 
 /// `grouping_id()` is Spark's bit vector over all grouping columns: DataFusion's
-/// `grouping(c1, ..., cn)` over the columns of the `GROUP BY` (in order, once each).
+/// `grouping(c1, ..., cn)` over the columns of the `GROUP BY` (in order, once each), as a
+/// `BIGINT`; `grouping_id(a, b)` the same over its arguments. `grouping(a)` is a `TINYINT` in
+/// Spark. Applied to the select list, `HAVING` and `ORDER BY`.
 fn rewrite_grouping_id(query: &mut Query) {
     let SetExpr::Select(select) = query.body.as_mut() else {
         return;
@@ -246,25 +248,102 @@ fn rewrite_grouping_id(query: &mut Query) {
     if columns.is_empty() {
         return;
     }
-    let Some(replacement) = parse_expr(&format!("grouping({})", columns.join(", "))) else {
-        return;
+    let rewrite = |e: &mut Expr| {
+        if let Expr::Function(f) = e
+            && let name = f.name.to_string().to_ascii_lowercase()
+            && (name == "grouping_id" || name == "grouping")
+            && f.over.is_none()
+            && let FunctionArguments::List(list) = &f.args
+        {
+            let args: Vec<String> = list.args.iter().map(ToString::to_string).collect();
+            let text = match (name.as_str(), args.is_empty()) {
+                ("grouping_id", true) => {
+                    format!("CAST(grouping({}) AS BIGINT)", columns.join(", "))
+                }
+                ("grouping_id", false) => format!("CAST(grouping({}) AS BIGINT)", args.join(", ")),
+                _ => format!("CAST(grouping({}) AS TINYINT)", args.join(", ")),
+            };
+            if let Some(replacement) = parse_expr(&text) {
+                *e = replacement;
+            }
+        }
+        ControlFlow::<()>::Continue(())
     };
     for item in &mut select.projection {
-        let _ = visit_expressions_mut(item, |e| {
-            if let Expr::Function(f) = e
-                && f.name.to_string().eq_ignore_ascii_case("grouping_id")
-                && matches!(&f.args, FunctionArguments::List(l) if l.args.is_empty())
-            {
-                *e = replacement.clone();
+        let _ = visit_expressions_mut(item, rewrite);
+    }
+    if let Some(having) = &mut select.having {
+        let _ = visit_expressions_mut(having, rewrite);
+    }
+    if let Some(OrderBy {
+        kind: OrderByKind::Expressions(keys),
+        ..
+    }) = &mut query.order_by
+    {
+        for key in keys {
+            let _ = visit_expressions_mut(&mut key.expr, rewrite);
+        }
+    }
+}
+
+/// The query whose result a statement returns or stores: a query's, a view's.
+pub fn statement_query_mut(statement: &mut Statement) -> Option<&mut Query> {
+    match statement {
+        Statement::Query(query) => Some(query),
+        Statement::CreateView(view) => Some(&mut view.query),
+        _ => None,
+    }
+}
+
+/// `x NOT IN (subquery)` is NULL-aware in Spark: no row passes when the subquery returns a
+/// NULL, or when `x` is NULL and the subquery returns any row. DataFusion plans it as an anti
+/// join on equality, which keeps those rows. As a `WHERE` conjunct (where NULL and false both
+/// drop the row) it is exactly `NOT EXISTS` of a matching, NULL or compared-with-NULL value.
+struct NullAwareNotIn;
+
+impl VisitorMut for NullAwareNotIn {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+        if let Some(selection) = &mut select.selection {
+            rewrite_not_in_conjuncts(selection);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn rewrite_not_in_conjuncts(expr: &mut Expr) {
+    match expr {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            rewrite_not_in_conjuncts(left);
+            rewrite_not_in_conjuncts(right);
+        }
+        Expr::Nested(inner) => rewrite_not_in_conjuncts(inner),
+        Expr::InSubquery {
+            expr: value,
+            subquery,
+            negated: true,
+        } => {
+            let text = format!(
+                "NOT EXISTS (SELECT 1 FROM ({subquery}) AS __ember_in(__ember_value) \
+                 WHERE __ember_value = ({value}) OR __ember_value IS NULL OR ({value}) IS NULL)"
+            );
+            if let Some(replacement) = parse_expr(&text) {
+                *expr = replacement;
             }
-            ControlFlow::<()>::Continue(())
-        });
+        }
+        _ => {}
     }
 }
 
 /// Rewrites `statement` in place.
 pub fn rewrite_spark_syntax(statement: &mut Statement) {
-    if let Statement::Query(query) = statement {
+    let _ = statement.visit(&mut NullAwareNotIn);
+    if let Some(query) = statement_query_mut(statement) {
         rewrite_grouping_id(query);
         rewrite_lateral_views(query);
         rewrite_select_generators(query);
@@ -299,6 +378,25 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             && let Value::Number(n, _) = &v.value
             && n.to_string().contains(['e', 'E'])
             && let Some(cast) = parse_expr(&format!("CAST('{n}' AS DOUBLE)"))
+        {
+            *expr = cast;
+        }
+        // Spark's size of an array or map is an INT (DataFusion: BIGINT UNSIGNED).
+        if let Expr::Function(f) = expr
+            && f.over.is_none()
+            && f.name.to_string().eq_ignore_ascii_case("cardinality")
+            && let Some(cast) = parse_expr(&format!("CAST({expr} AS INT)"))
+        {
+            *expr = cast;
+        }
+        // Spark's ranking window functions return INT (DataFusion: BIGINT UNSIGNED).
+        if let Expr::Function(f) = expr
+            && f.over.is_some()
+            && matches!(
+                f.name.to_string().to_ascii_lowercase().as_str(),
+                "row_number" | "rank" | "dense_rank" | "ntile"
+            )
+            && let Some(cast) = parse_expr(&format!("CAST({expr} AS INT)"))
         {
             *expr = cast;
         }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::functions::cast_argument;
+use super::cast_argument;
 use arrow::array::{Array, ArrayRef, Date32Array, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
