@@ -21,7 +21,8 @@ use std::sync::{Arc, LazyLock};
 static EMBER_FUNCTIONS: LazyLock<Vec<Arc<datafusion::logical_expr::ScalarUDF>>> =
     LazyLock::new(spark_compat_scalar_functions);
 
-/// Spark's casts: a double cast to a string prints in Java's notation (`1.0E10`), and without
+/// Spark's casts: a double cast to a string prints in Java's notation (`1.0E10`), a timestamp
+/// as `2024-01-05 07:08:09.12`, and without
 /// ANSI mode a cast returns NULL for input it cannot convert (every `CAST` becomes `TRY_CAST`).
 pub fn spark_casts(
     plan: datafusion::logical_expr::LogicalPlan,
@@ -31,7 +32,7 @@ pub fn spark_casts(
     use datafusion::logical_expr::{Expr, TryCast};
     let to_string = EMBER_FUNCTIONS
         .iter()
-        .find(|f| f.name() == "spark_double_to_string")
+        .find(|f| f.name() == crate::functions::SPARK_TO_STRING)
         .cloned();
     plan.transform_up_with_subqueries(|node| {
         let inputs = node.inputs();
@@ -46,10 +47,9 @@ pub fn spark_casts(
                         c.field.data_type(),
                         DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
                     ) && schema.as_ref().is_some_and(|s| {
-                        matches!(
-                            c.expr.get_type(s.as_ref()),
-                            Ok(DataType::Float64 | DataType::Float32)
-                        )
+                        c.expr
+                            .get_type(s.as_ref())
+                            .is_ok_and(|t| crate::functions::spark_to_string_applies(&t))
                     }) && to_string.is_some() =>
                 {
                     match &to_string {

@@ -50,6 +50,9 @@ pub fn spark_pattern_to_chrono(pattern: &str) -> String {
             ('M', _) => "%B",
             ('d', 1) => "%-d",
             ('d', _) => "%d",
+            // Day of year: `D` unpadded, `DDD` three digits (`DD` pads to two in Spark, which
+            // chrono cannot; it prints unpadded).
+            ('D', 1 | 2) => "%-j",
             ('D', _) => "%j",
             ('H', 1) => "%-H",
             ('H', _) => "%H",

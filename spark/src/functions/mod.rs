@@ -15,7 +15,7 @@ use arrow::compute::kernels::temporal::{DatePart, date_part};
 use arrow::datatypes::{DataType, TimeUnit};
 use datafusion::error::Result;
 
-use crate::format::{java_double, spark_type_name};
+use crate::format::{hive_value, spark_type_name};
 use datafusion::logical_expr::{
     AggregateUDF, ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
     Volatility,
@@ -218,14 +218,16 @@ impl ScalarUDFImpl for DoubleDivide {
 }
 
 /// `CAST(double AS STRING)` as Spark does it: Java's notation (`1.0E10`, `0.5`).
+/// `CAST(x AS STRING)` as Spark prints doubles and floats (Java's notation: `1.0E10`, `0.5`)
+/// and timestamps (`2024-01-05 07:08:09.12`, no `T`, no trailing zeros).
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct DoubleToString {
+struct SparkToString {
     signature: Signature,
 }
 
-impl ScalarUDFImpl for DoubleToString {
+impl ScalarUDFImpl for SparkToString {
     fn name(&self) -> &str {
-        "spark_double_to_string"
+        SPARK_TO_STRING
     }
 
     fn signature(&self) -> &Signature {
@@ -237,15 +239,23 @@ impl ScalarUDFImpl for DoubleToString {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let values = one_argument(&args, "spark_double_to_string")?;
-        let values: Float64Array = cast_argument(
-            &ColumnarValue::Array(values),
-            args.number_rows,
-            &DataType::Float64,
-        )?;
-        let out: arrow::array::StringArray = values.iter().map(|v| v.map(java_double)).collect();
+        let values = one_argument(&args, SPARK_TO_STRING)?;
+        let out: arrow::array::StringArray = (0..values.len())
+            .map(|i| (!values.is_null(i)).then(|| hive_value(&values, i, false)))
+            .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
+}
+
+/// The name of Ember's Spark-style cast to string (see [`spark_to_string_applies`]).
+pub const SPARK_TO_STRING: &str = "spark_to_string";
+
+/// Whether a cast from `from` to a string prints differently in Spark than in Arrow.
+pub fn spark_to_string_applies(from: &DataType) -> bool {
+    matches!(
+        from,
+        DataType::Float64 | DataType::Float32 | DataType::Timestamp(_, _)
+    )
 }
 
 /// Spark's `typeof(x)`: the name of the argument's type.
@@ -322,7 +332,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.extend(datetime::spark_datetime_functions());
     out.extend(arithmetic::checked_arithmetic_functions());
     out.extend(arithmetic::decimal_functions());
-    out.push(Arc::new(ScalarUDF::new_from_impl(DoubleToString {
+    out.push(Arc::new(ScalarUDF::new_from_impl(SparkToString {
         signature: Signature::any(1, Volatility::Immutable),
     })));
     out.push(Arc::new(ScalarUDF::new_from_impl(TypeOf {
@@ -353,8 +363,26 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 
 /// Aggregate functions under Spark's names.
 pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
-    use datafusion::functions_aggregate::{approx_distinct, first_last};
+    use datafusion::functions_aggregate::{approx_distinct, bool_and_or, first_last, variance};
     vec![
+        Arc::new(
+            variance::var_samp_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["variance"]),
+        ),
+        Arc::new(
+            bool_and_or::bool_and_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["every"]),
+        ),
+        Arc::new(
+            bool_and_or::bool_or_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["some"]),
+        ),
         Arc::new(
             first_last::first_value_udaf()
                 .as_ref()

@@ -5,6 +5,7 @@
 //! the column names Spark generates ([`names`]).
 
 pub mod dialect;
+pub mod functions;
 pub mod literals;
 pub mod names;
 pub mod pivot;

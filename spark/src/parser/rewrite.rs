@@ -381,6 +381,26 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         {
             *expr = cast;
         }
+        // Spark functions that are short expressions over DataFusion's.
+        if let Expr::Function(f) = expr
+            && f.over.is_none()
+            && f.filter.is_none()
+            && let FunctionArguments::List(list) = &f.args
+            && list.duplicate_treatment.is_none()
+            && list.clauses.is_empty()
+            && list
+                .args
+                .iter()
+                .all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_))))
+        {
+            let args: Vec<String> = list.args.iter().map(ToString::to_string).collect();
+            let name = f.name.to_string().to_ascii_lowercase();
+            if let Some(text) = super::functions::expand(&name, &args)
+                && let Some(replacement) = parse_expr(&text)
+            {
+                *expr = replacement;
+            }
+        }
         // Spark's size of an array or map is an INT (DataFusion: BIGINT UNSIGNED).
         if let Expr::Function(f) = expr
             && f.over.is_none()
@@ -514,7 +534,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
 /// Which argument of a function Spark passes as an `INT`.
 fn int_argument(function: &str) -> Option<usize> {
     match function.to_ascii_lowercase().as_str() {
-        "date_add" | "date_sub" => Some(1),
+        "date_add" | "date_sub" | "add_months" => Some(1),
         "space" => Some(0),
         _ => None,
     }

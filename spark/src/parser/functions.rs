@@ -1,0 +1,65 @@
+//! Spark functions that are a short expression over functions DataFusion already has,
+//! rewritten on the parsed statement (the select list keeps Spark's name for the column, which
+//! [`super::names`] derived before).
+
+/// The SQL that computes Spark's `name(args…)`, given the arguments' SQL; `None` when `name` is
+/// not one of these functions or the arguments do not fit it.
+pub fn expand(name: &str, args: &[String]) -> Option<String> {
+    let arg = |i: usize| args.get(i).map(|a| format!("({a})"));
+    Some(match (name, args.len()) {
+        // NULL instead of an error for a zero divisor; `/` is Spark's division.
+        ("try_divide", 2) => format!(
+            "CASE WHEN {b} = 0 THEN NULL ELSE {a} / {b} END",
+            a = arg(0)?,
+            b = arg(1)?
+        ),
+        ("equal_null", 2) => format!("{} IS NOT DISTINCT FROM {}", arg(0)?, arg(1)?),
+        ("zeroifnull", 1) => format!("coalesce({}, 0)", arg(0)?),
+        ("nullifzero", 1) => format!("nullif({}, 0)", arg(0)?),
+        ("count_if", 1) => format!("count(CASE WHEN {} THEN 1 END)", arg(0)?),
+        ("map_contains_key", 2) => format!("array_has(map_keys({}), {})", arg(0)?, arg(1)?),
+        ("rlike" | "regexp", 2) => {
+            format!("regexp_like({}, {})", arg(0)?, arg(1)?)
+        }
+        ("array_size", 1) => format!("cardinality({})", arg(0)?),
+        // decode(expr, search, result [, search, result]… [, default]); decode(bin, charset) is
+        // DataFusion's.
+        ("decode", n) if n >= 3 => {
+            let mut text = format!("CASE {}", arg(0)?);
+            let pairs = (n - 1) / 2;
+            for p in 0..pairs {
+                text.push_str(&format!(
+                    " WHEN {} THEN {}",
+                    arg(1 + 2 * p)?,
+                    arg(2 + 2 * p)?
+                ));
+            }
+            if (n - 1) % 2 == 1 {
+                text.push_str(&format!(" ELSE {}", arg(n - 1)?));
+            }
+            text.push_str(" END");
+            text
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_only_known_shapes() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            expand("zeroifnull", &args(&["x"])).as_deref(),
+            Some("coalesce((x), 0)")
+        );
+        assert_eq!(
+            expand("decode", &args(&["k", "1", "'a'", "'z'"])).as_deref(),
+            Some("CASE (k) WHEN (1) THEN ('a') ELSE ('z') END")
+        );
+        assert_eq!(expand("decode", &args(&["b", "'utf-8'"])), None);
+        assert_eq!(expand("zeroifnull", &args(&["x", "y"])), None);
+    }
+}

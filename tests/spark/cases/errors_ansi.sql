@@ -1,0 +1,25 @@
+-- Spark's ANSI errors and their error classes (sql-ref-ansi-compliance, error-conditions).
+SELECT sum(x) FROM VALUES (9223372036854775807L), (1L) AS t(x);
+SELECT CAST(3000000000L AS INT);
+SELECT CAST(128 AS TINYINT);
+SELECT CAST('abc' AS INT);
+SELECT CAST(12.5 AS DECIMAL(2, 1));
+SELECT 2147483647 * 2;
+SELECT -9223372036854775808L - 1;
+SELECT abs(-2147483648);
+SELECT 1 / 0;
+SELECT 5 % 0;
+SELECT pmod(5, 0);
+SELECT 5 div 0;
+SELECT element_at(array(1, 2), 5);
+SELECT array(1, 2)[5];
+SELECT (SELECT x FROM VALUES (1), (2) AS t(x));
+SELECT a FROM VALUES (1, 2) AS t(a, a);
+SELECT k FROM VALUES (1) AS t(k) JOIN VALUES (2) AS s(k);
+SELECT nosuchcolumn FROM VALUES (1) AS t(k);
+SELECT nosuchfunction(1);
+SELECT * FROM nosuchtable;
+SELECT to_date('2024-13-45');
+SELECT make_date(2024, 2, 30);
+SELECT CAST('2024-02-30' AS DATE);
+SELECT try_cast('abc' AS INT), try_add(2147483647, 1), try_subtract(1, 2), try_multiply(2147483647, 2);
