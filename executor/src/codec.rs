@@ -12,12 +12,17 @@ use datafusion::arrow::datatypes::Schema;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::ScalarUDF;
+use datafusion::physical_expr::{AcrossPartitions, ConstExpr, EquivalenceProperties};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion_proto::bytes::{
     physical_plan_from_bytes_with_extension_codec, physical_plan_to_bytes_with_extension_codec,
 };
-use datafusion_proto::physical_plan::from_proto::parse_protobuf_partitioning;
-use datafusion_proto::physical_plan::to_proto::serialize_partitioning;
+use datafusion_proto::physical_plan::from_proto::{
+    parse_physical_exprs, parse_physical_sort_exprs, parse_protobuf_partitioning,
+};
+use datafusion_proto::physical_plan::to_proto::{
+    serialize_partitioning, serialize_physical_exprs, serialize_physical_sort_exprs,
+};
 use datafusion_proto::physical_plan::{
     PhysicalExtensionCodec, PhysicalPlanDecodeContext, PhysicalProtoConverterExtension,
 };
@@ -83,12 +88,39 @@ impl PhysicalExtensionCodec for EmberCodec {
             Some(ember_plan_node::Node::ShuffleReader(r)) => {
                 let proto = protobuf::Schema::decode(r.schema.as_slice())
                     .map_err(|e| decode_err("shuffle reader schema", e))?;
-                let schema = Schema::try_from(&proto)?;
-                Ok(Arc::new(ShuffleReaderExec::new(
+                let schema = Arc::new(Schema::try_from(&proto)?);
+                let decode_ctx = PhysicalPlanDecodeContext::new(ctx, self);
+                let mut equivalence = EquivalenceProperties::new(Arc::clone(&schema));
+                let mut orderings = Vec::with_capacity(r.orderings.len());
+                for bytes in &r.orderings {
+                    let proto = protobuf::PhysicalSortExprNodeCollection::decode(bytes.as_slice())
+                        .map_err(|e| decode_err("shuffle reader ordering", e))?;
+                    orderings.push(parse_physical_sort_exprs(
+                        &proto.physical_sort_expr_nodes,
+                        &decode_ctx,
+                        &schema,
+                        proto_converter,
+                    )?);
+                }
+                equivalence.add_orderings(orderings);
+                let mut constants = Vec::with_capacity(r.constants.len());
+                for bytes in &r.constants {
+                    let proto = protobuf::PhysicalExprNode::decode(bytes.as_slice())
+                        .map_err(|e| decode_err("shuffle reader constant", e))?;
+                    let expr =
+                        parse_physical_exprs([&proto], &decode_ctx, &schema, proto_converter)?;
+                    constants.extend(
+                        expr.into_iter()
+                            .map(|e| ConstExpr::new(e, AcrossPartitions::Heterogeneous)),
+                    );
+                }
+                equivalence.add_constants(constants)?;
+                Ok(Arc::new(ShuffleReaderExec::with_equivalence(
                     r.stage_id,
-                    Arc::new(schema),
+                    schema,
                     r.partitions as usize,
                     r.pass_through,
+                    equivalence,
                 )))
             }
             Some(ember_plan_node::Node::WriteFiles(w)) => {
@@ -143,11 +175,31 @@ impl PhysicalExtensionCodec for EmberCodec {
             })
         } else if let Some(r) = node.downcast_ref::<ShuffleReaderExec>() {
             let schema = protobuf::Schema::try_from(r.schema().as_ref())?;
+            let equivalence = r.properties().equivalence_properties();
+            let mut orderings = Vec::new();
+            for ordering in equivalence.oeq_class().iter() {
+                let nodes =
+                    serialize_physical_sort_exprs(ordering.iter().cloned(), self, proto_converter)?;
+                orderings.push(
+                    protobuf::PhysicalSortExprNodeCollection {
+                        physical_sort_expr_nodes: nodes,
+                    }
+                    .encode_to_vec(),
+                );
+            }
+            let constants = equivalence.constants();
+            let constants =
+                serialize_physical_exprs(constants.iter().map(|c| &c.expr), self, proto_converter)?
+                    .into_iter()
+                    .map(|node| node.encode_to_vec())
+                    .collect();
             ember_plan_node::Node::ShuffleReader(ShuffleReaderNode {
                 stage_id: r.stage_id(),
                 schema: schema.encode_to_vec(),
                 partitions: r.partitions() as u32,
                 pass_through: r.is_pass_through(),
+                orderings,
+                constants,
             })
         } else if let Some(w) = node.downcast_ref::<WriteFilesExec>() {
             let spec = w.spec();
@@ -180,4 +232,54 @@ pub fn decode_plan(bytes: &[u8], ctx: &TaskContext) -> Result<Arc<dyn ExecutionP
     crate::error::contain_panic("task plan", || {
         physical_plan_from_bytes_with_extension_codec(bytes, ctx, &EmberCodec)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::datatypes::{DataType, Field};
+    use datafusion::physical_expr::expressions::col;
+    use datafusion::physical_plan::{Partitioning, PlanProperties};
+
+    /// A reader keeps, across the wire, a constant column the driver's optimizer knew of: an
+    /// executor's window over it must see the same ordering the plan was made for.
+    #[test]
+    fn readers_carry_orderings_and_constants_to_executors() -> Result<()> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("c", DataType::Int32, true),
+            Field::new("d", DataType::Int32, true),
+        ]));
+        let mut equivalence = EquivalenceProperties::new(Arc::clone(&schema));
+        let c = col("c", &schema)?;
+        let d = col("d", &schema)?;
+        equivalence.add_constants([ConstExpr::new(
+            Arc::clone(&c),
+            AcrossPartitions::Heterogeneous,
+        )])?;
+        equivalence.add_orderings([[datafusion::physical_expr::PhysicalSortExpr::new_default(
+            Arc::clone(&d),
+        )]]);
+        let properties = PlanProperties::new(
+            equivalence,
+            Partitioning::UnknownPartitioning(2),
+            datafusion::physical_plan::execution_plan::EmissionType::Incremental,
+            datafusion::physical_plan::execution_plan::Boundedness::Bounded,
+        );
+        let reader = Arc::new(ShuffleReaderExec::with_properties(
+            3,
+            Arc::clone(&schema),
+            false,
+            properties,
+        ));
+        let bytes = encode_plan(reader)?;
+        let ctx = TaskContext::default();
+        let decoded = decode_plan(&bytes, &ctx)?;
+        let equivalence = decoded.properties().equivalence_properties();
+        assert!(equivalence.is_expr_constant(&c).is_some());
+        assert!(
+            equivalence
+                .ordering_satisfy([datafusion::physical_expr::PhysicalSortExpr::new_default(d)])?
+        );
+        Ok(())
+    }
 }

@@ -80,15 +80,9 @@ const WRAPPERS: &[&str] = &[
     "execution failed: ",
 ];
 
-/// `text` without the wrappings DataFusion and Ember put around an error's own message.
+/// `text` without the wrappings DataFusion puts around an error's own message (a failed task's
+/// `job failed: task … on executor E:` stays: it says where the error happened).
 fn unwrapped(mut text: &str) -> &str {
-    // A failed task reads `job failed: task … on executor E: <the task's error>`.
-    if text.starts_with("job failed: ")
-        && let Some(at) = text.find("most recent failure on executor ")
-        && let Some(colon) = text[at..].find(": ")
-    {
-        text = &text[at + colon + 2..];
-    }
     while let Some(rest) = WRAPPERS.iter().find_map(|w| text.strip_prefix(w)) {
         text = rest;
     }

@@ -71,6 +71,24 @@ impl ShuffleReaderExec {
         Self::with_properties(stage_id, schema, pass_through, properties)
     }
 
+    /// A reader as decoded on an executor, with the orderings and constants the driver's
+    /// optimizer knew of the exchange's output.
+    pub fn with_equivalence(
+        stage_id: u32,
+        schema: SchemaRef,
+        partitions: usize,
+        pass_through: bool,
+        equivalence: EquivalenceProperties,
+    ) -> Self {
+        let properties = PlanProperties::new(
+            equivalence,
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Self::with_properties(stage_id, schema, pass_through, properties)
+    }
+
     /// A reader that advertises the properties of the exchange it replaces (its partitioning and
     /// orderings), so that the operators above it see the same plan the optimizer produced.
     pub fn with_properties(
