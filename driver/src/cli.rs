@@ -127,12 +127,15 @@ async fn start(common: &CommonArgs) -> Result<Session> {
     Session::builder().conf(conf).build().await
 }
 
-/// Runs one statement and prints its result. Returns the number of rows.
+/// Runs one statement and prints its result. Returns the number of rows. `printed` says whether
+/// an earlier statement of the script printed a result set: in CSV, result sets are separated by
+/// a blank line (each keeps its header), so that scripts can split them.
 async fn run_statement(
     session: &Session,
     sql: &str,
     format: OutputFormat,
     out: &mut impl Write,
+    printed: &mut bool,
 ) -> Result<usize> {
     let started = Instant::now();
     let df = session.sql(sql).await?;
@@ -148,6 +151,12 @@ async fn run_statement(
             }
             _ => render(format, &columns, &batches),
         };
+        let text = if format == OutputFormat::Csv && *printed {
+            format!("\n{text}")
+        } else {
+            text
+        };
+        *printed = true;
         out.write_all(text.as_bytes())
             .and_then(|_| out.flush())
             .map_err(|e| EmberError::Io {
@@ -171,8 +180,9 @@ async fn run_script(session: &Session, script: &str, format: OutputFormat) -> Re
             .unwrap_or(true);
     let _progress = show_progress.then(|| ConsoleProgress::start(session.subscribe()));
     let mut stdout = std::io::stdout().lock();
+    let mut printed = false;
     for statement in split_statements(script) {
-        let run = run_statement(session, &statement, format, &mut stdout);
+        let run = run_statement(session, &statement, format, &mut stdout, &mut printed);
         tokio::select! {
             result = run => { result?; }
             _ = tokio::signal::ctrl_c() => {

@@ -36,6 +36,27 @@ fn csv_output_has_a_header_and_spark_values() {
 }
 
 #[test]
+fn csv_result_sets_of_one_run_are_separated_by_a_blank_line() {
+    let (code, stdout, stderr) = ember(
+        &[
+            "sql",
+            "--master",
+            "local[2]",
+            "--output-format",
+            "csv",
+            "-e",
+            "SELECT 1 AS a; SET spark.sql.shuffle.partitions=3; SELECT 'x' AS b, 2 AS c",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "a\n1\n\nkey,value\nspark.sql.shuffle.partitions,3\n\nb,c\nx,2\n"
+    );
+}
+
+#[test]
 fn a_file_of_statements_with_comments_runs_in_order() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = dir.path().join("app.sql");
