@@ -60,6 +60,10 @@ impl Master {
             if executors == 0 || cores == 0 || memory_mib == 0 {
                 return Err(bad("executors, cores and memory must all be at least 1"));
             }
+            // Memory is handled in bytes later: it must fit a signed 64-bit byte count.
+            if memory_mib > (i64::MAX as u64) >> 20 {
+                return Err(bad("executor memory is too large"));
+            }
             return Ok(Master::LocalCluster {
                 executors,
                 cores,
@@ -125,6 +129,7 @@ mod tests {
             "local[x]",
             "local-cluster[2,1]",
             "local-cluster[0,1,1]",
+            "local-cluster[1,1,99999999999999]",
             "",
         ] {
             let err = Master::parse(bad).expect_err(bad).to_string();

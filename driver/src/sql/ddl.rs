@@ -490,7 +490,16 @@ pub fn parse_create_table(sql: &str) -> Parsed<CreateTable> {
             }
         } else if c.keywords(&["PARTITIONED", "BY"]) {
             match c.identifier_list() {
-                Ok(cols) => table.partition_by = cols,
+                Ok(cols) => {
+                    let mut seen = std::collections::HashSet::new();
+                    if let Some(repeated) = cols.iter().find(|c| !seen.insert(c.to_lowercase())) {
+                        return Parsed::Invalid(format!(
+                            "[COLUMN_ALREADY_EXISTS] The column `{repeated}` already exists. \
+                             Choose another name or rename the existing column."
+                        ));
+                    }
+                    table.partition_by = cols
+                }
                 Err(e) => return Parsed::Invalid(e),
             }
         } else if c.keyword("LOCATION") {

@@ -324,10 +324,16 @@ fn parse_view_using(text: &str, replace: bool) -> Option<SparkStatement> {
 /// Runs the table statement parsers of [`ddl`] for statements starting with `first`.
 fn parse_table_statement(first: &str, sql: &str) -> Option<SparkStatement> {
     use ddl::Parsed;
+    // A reason that already names Spark's class (a statement that parses but breaks a rule)
+    // keeps it; anything else is a syntax error.
     let invalid = |why: String| {
-        Some(SparkStatement::Invalid(format!(
-            "[PARSE_SYNTAX_ERROR] {why}"
-        )))
+        Some(SparkStatement::Invalid(
+            if ember_spark::errors::class_in_message(&why).is_some() {
+                why
+            } else {
+                format!("[PARSE_SYNTAX_ERROR] {why}")
+            },
+        ))
     };
     match first {
         "CREATE" => match ddl::parse_create_table(sql) {

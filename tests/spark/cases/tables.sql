@@ -86,3 +86,4 @@ DROP TABLE csv_t;
 DROP TABLE json_t;
 DROP TABLE ctas;
 SHOW TABLES;
+CREATE TABLE dup_parts (a INT, b INT) USING parquet PARTITIONED BY (a, a);
