@@ -441,21 +441,25 @@ fn spark_values(
         }));
     }
     let empty = DFSchema::empty();
-    let mut fields = Vec::with_capacity(schema.fields().len());
-    for (column, (qualifier, field)) in schema.iter().enumerate() {
-        // A NULL or an empty array in a row says nothing of the column's type, whatever
-        // DataFusion typed it.
-        let is_null = |e: &Expr| match e.clone().unalias() {
+    // A NULL or an empty array in a row says nothing of the column's type, whatever type
+    // DataFusion gave it (directly or by a cast to the column's type).
+    fn is_untyped(e: &Expr) -> bool {
+        match e {
+            Expr::Alias(a) => is_untyped(&a.expr),
+            Expr::Cast(c) => is_untyped(&c.expr),
             Expr::Literal(v, _) => v.is_null(),
             Expr::ScalarFunction(f) => {
                 f.args.is_empty() && matches!(f.name(), "make_array" | "array")
             }
             _ => false,
-        };
+        }
+    }
+    let mut fields = Vec::with_capacity(schema.fields().len());
+    for (column, (qualifier, field)) in schema.iter().enumerate() {
         let mut types = rows
             .iter()
             .filter_map(|row| row.get(column))
-            .filter(|e| !is_null(e))
+            .filter(|e| !is_untyped(e))
             .map(|e| e.get_type(&empty))
             .collect::<datafusion::error::Result<Vec<DataType>>>()?;
         types.retain(|t| !matches!(t, DataType::List(f) if f.data_type() == &DataType::Null));
