@@ -215,11 +215,6 @@ impl datafusion::catalog::TableFunctionImpl for SparkRange {
     }
 }
 
-/// Whether `value` is an integer literal that Spark types as `INT`.
-fn int_sized(value: &ScalarValue) -> bool {
-    matches!(value, ScalarValue::Int64(Some(v)) if i32::try_from(*v).is_ok())
-}
-
 /// `data_type` with `BIGINT` (at any depth of lists) replaced by `INT`; `None` if it has none.
 fn narrowed(data_type: &DataType) -> Option<DataType> {
     match data_type {
@@ -263,14 +258,11 @@ pub fn spark_integer_literals(
                     metadata,
                 ))),
             },
-            Expr::Literal(value, metadata) if int_sized(&value) => {
-                let ScalarValue::Int64(Some(v)) = value else {
-                    return Ok(Transformed::no(Expr::Literal(value, metadata)));
-                };
-                Ok(Transformed::yes(Expr::Literal(
-                    ScalarValue::Int32(Some(v as i32)),
-                    metadata,
-                )))
+            Expr::Literal(ScalarValue::Int64(Some(v)), metadata) => {
+                // One rule for literal types: the operator planner's.
+                let e = int_literal(Expr::Literal(ScalarValue::Int64(Some(v)), metadata));
+                let narrowed = matches!(e, Expr::Literal(ScalarValue::Int32(_), _));
+                Ok(Transformed::new_transformed(e, narrowed))
             }
             other => Ok(Transformed::no(other)),
         })
