@@ -306,8 +306,14 @@ pub fn spark_integer_literals(
                         _ => Ok(t),
                     }
                 })?;
-                // Inputs' types may have changed too: every node derives its schema anew.
-                changed.map_data(|n| n.recompute_schema())
+                // Inputs' types may have changed too: lambda parameters take their arrays'
+                // new element types, and every node derives its schema anew.
+                changed.map_data(|n| {
+                    let schema = datafusion::logical_expr::utils::merge_schema(&n.inputs());
+                    n.map_expressions(|e| e.resolve_lambda_variables(&schema))?
+                        .data
+                        .recompute_schema()
+                })
             }
         })?
         .data;

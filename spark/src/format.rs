@@ -139,17 +139,15 @@ pub fn hive_value(array: &ArrayRef, row: usize, nested: bool) -> String {
                 Some(i) if i > 10 => s[..i].to_string(),
                 _ => s,
             };
-            let s = if matches!(unit, TimeUnit::Second) {
+            // Unlike strings, dates and timestamps are not quoted inside arrays, maps and
+            // structs (Spark's HiveResult).
+            if matches!(unit, TimeUnit::Second) {
                 s
             } else {
                 trim_fraction(&s)
-            };
-            if nested { format!("\"{s}\"") } else { s }
+            }
         }
-        DataType::Date32 | DataType::Date64 => {
-            let s = display(array.as_ref(), row);
-            if nested { format!("\"{s}\"") } else { s }
-        }
+        DataType::Date32 | DataType::Date64 => display(array.as_ref(), row),
         DataType::List(_)
         | DataType::LargeList(_)
         | DataType::FixedSizeList(_, _)

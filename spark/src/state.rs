@@ -16,6 +16,7 @@ use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionConfig;
 use datafusion_spark::SessionStateBuilderSpark;
 
+use crate::functions::lambda::spark_lambda_functions;
 use crate::functions::{spark_compat_aggregate_functions, spark_compat_scalar_functions};
 
 /// `datafusion-spark`'s scalar functions by name.
@@ -64,6 +65,10 @@ pub fn planning_state(
         .scalar_functions()
         .get_or_insert_with(Vec::new)
         .extend(spark_compat_scalar_functions());
+    builder
+        .higher_order_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(spark_lambda_functions());
     // Spark's operators take precedence over DataFusion's and datafusion-spark's.
     builder
         .expr_planners()
@@ -91,5 +96,9 @@ pub fn executor_state(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> Sessio
         .scalar_functions()
         .get_or_insert_with(Vec::new)
         .extend(spark_compat_scalar_functions());
+    builder
+        .higher_order_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(spark_lambda_functions());
     builder
 }

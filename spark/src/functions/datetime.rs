@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::cast_argument;
-use arrow::array::{Array, ArrayRef, Date32Array, StringArray, TimestampMicrosecondArray};
+use arrow::array::{Array, ArrayRef, AsArray, Date32Array, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use datafusion::error::{DataFusionError, Result};
@@ -99,6 +99,21 @@ fn parse(text: &str, format: &str) -> Option<NaiveDateTime> {
                 .ok()
                 .map(|d| d.and_time(NaiveTime::MIN))
         })
+}
+
+/// Strings parsed as Spark's casts parse them, as microsecond timestamps (NULL where a string
+/// is not a timestamp).
+pub(crate) fn strings_to_timestamps(array: &ArrayRef) -> Result<ArrayRef> {
+    let strings = arrow::compute::cast(array, &DataType::Utf8)?;
+    let out: TimestampMicrosecondArray = strings
+        .as_string::<i32>()
+        .iter()
+        .map(|s| {
+            s.and_then(parse_default)
+                .map(|t| t.and_utc().timestamp_micros())
+        })
+        .collect();
+    Ok(Arc::new(out))
 }
 
 /// Parses without a pattern, as Spark's casts do.

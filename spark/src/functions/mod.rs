@@ -5,8 +5,16 @@
 //! is an alias; otherwise a small UDF implements Spark's behaviour.
 
 pub mod arithmetic;
+pub mod collections;
 pub mod datetime;
+pub mod epoch;
+pub mod hash;
+pub mod json;
+pub mod lambda;
+pub mod math;
+pub mod mode;
 pub mod strings;
+pub mod try_arithmetic;
 
 use std::sync::Arc;
 
@@ -31,6 +39,27 @@ pub(crate) fn cast_argument<T: Array + Clone + 'static>(
     array.as_any().downcast_ref::<T>().cloned().ok_or_else(|| {
         datafusion::error::DataFusionError::Internal(format!("argument did not cast to {to}"))
     })
+}
+
+/// How many rows a call computes, and whether its result is a constant: one row when every
+/// argument is a constant (`hash('a')` is computed once, not once per row), else the batch's.
+pub(crate) fn call_rows(args: &ScalarFunctionArgs) -> (usize, bool) {
+    let scalar = args
+        .args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    (if scalar { 1 } else { args.number_rows }, scalar)
+}
+
+/// A call's computed column as its result: a constant when [`call_rows`] said so.
+pub(crate) fn call_result(out: ArrayRef, scalar: bool) -> Result<ColumnarValue> {
+    if scalar {
+        Ok(ColumnarValue::Scalar(
+            datafusion::scalar::ScalarValue::try_from_array(&out, 0)?,
+        ))
+    } else {
+        Ok(ColumnarValue::Array(out))
+    }
 }
 
 /// The single argument of a one-argument function, as an array.
@@ -332,6 +361,12 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.extend(datetime::spark_datetime_functions());
     out.extend(arithmetic::checked_arithmetic_functions());
     out.extend(arithmetic::decimal_functions());
+    out.extend(try_arithmetic::try_arithmetic_functions());
+    out.push(hash::hash_function());
+    out.extend(self::math::spark_math_functions());
+    out.extend(collections::element_at_functions());
+    out.push(collections::sequence_function());
+    out.extend(epoch::epoch_functions());
     out.push(Arc::new(ScalarUDF::new_from_impl(SparkToString {
         signature: Signature::any(1, Volatility::Immutable),
     })));
@@ -345,6 +380,8 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         string::upper().as_ref().clone().with_aliases(["ucase"]),
     ));
     out.extend(strings::spark_string_functions());
+    out.push(strings::mask_function());
+    out.extend(json::json_functions());
     out.push(Arc::new(
         datafusion::functions_nested::sort::array_sort_udf()
             .as_ref()
@@ -365,11 +402,18 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
     use datafusion::functions_aggregate::{approx_distinct, bool_and_or, first_last, variance};
     vec![
+        mode::mode_function(),
         Arc::new(
             variance::var_samp_udaf()
                 .as_ref()
                 .clone()
                 .with_aliases(["variance"]),
+        ),
+        Arc::new(
+            datafusion::functions_aggregate::stddev::stddev_udaf()
+                .as_ref()
+                .clone()
+                .with_aliases(["std"]),
         ),
         Arc::new(
             bool_and_or::bool_and_udaf()

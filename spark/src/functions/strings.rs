@@ -1,5 +1,5 @@
 //! Spark's string functions that DataFusion lacks or names differently: `split` (by regular
-//! expression), `regexp_extract`, `locate`.
+//! expression), `regexp_extract`, `regexp_extract_all`, `locate`.
 
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ use super::cast_argument;
 enum Kind {
     Split,
     RegexpExtract,
+    RegexpExtractAll,
     Locate,
 }
 
@@ -73,11 +74,9 @@ impl ScalarUDFImpl for SparkString {
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
         Ok(match self.kind {
-            Kind::Split => DataType::List(Arc::new(arrow::datatypes::Field::new(
-                "item",
-                DataType::Utf8,
-                true,
-            ))),
+            Kind::Split | Kind::RegexpExtractAll => DataType::List(Arc::new(
+                arrow::datatypes::Field::new("item", DataType::Utf8, true),
+            )),
             Kind::RegexpExtract => DataType::Utf8,
             Kind::Locate => DataType::Int32,
         })
@@ -130,6 +129,31 @@ impl ScalarUDFImpl for SparkString {
                 }
                 Arc::new(builder.finish())
             }
+            Kind::RegexpExtractAll => {
+                // Every match's group `idx` (default 1), in order.
+                let mut builder = ListBuilder::new(StringBuilder::new());
+                for i in 0..rows {
+                    if first.is_null(i) || second.is_null(i) {
+                        builder.append_null();
+                        continue;
+                    }
+                    let group = third.as_ref().map_or(1, |g| g.value(i));
+                    let re = cache.get(second.value(i))?;
+                    if group < 0 || group as usize >= re.captures_len() {
+                        return Err(DataFusionError::Execution(format!(
+                            "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) `idx` in `regexp_extract_all` is invalid: Expects group index between 0 and {}, but got {group}.",
+                            re.captures_len() - 1
+                        )));
+                    }
+                    for captures in re.captures_iter(first.value(i)) {
+                        builder
+                            .values()
+                            .append_value(captures.get(group as usize).map_or("", |m| m.as_str()));
+                    }
+                    builder.append(true);
+                }
+                Arc::new(builder.finish())
+            }
             Kind::Locate => {
                 // locate(substr, str[, pos]): 1-based position of substr in str at or after pos.
                 let values: Int32Array = (0..rows)
@@ -164,6 +188,7 @@ pub fn spark_string_functions() -> Vec<Arc<ScalarUDF>> {
     [
         (Kind::Split, "split"),
         (Kind::RegexpExtract, "regexp_extract"),
+        (Kind::RegexpExtractAll, "regexp_extract_all"),
         (Kind::Locate, "locate"),
     ]
     .into_iter()
@@ -175,4 +200,97 @@ pub fn spark_string_functions() -> Vec<Arc<ScalarUDF>> {
         }))
     })
     .collect()
+}
+
+/// Spark's `mask(str[, upperChar, lowerChar, digitChar, otherChar])`: each upper-case letter,
+/// lower-case letter, digit and other character replaced by its class's character (defaults
+/// `X`, `x`, `n` and none); a NULL class character leaves that class as it is.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Mask {
+    signature: Signature,
+}
+
+/// `mask`, for registration.
+pub fn mask_function() -> Arc<ScalarUDF> {
+    Arc::new(ScalarUDF::new_from_impl(Mask {
+        signature: Signature::variadic_any(Volatility::Immutable),
+    }))
+}
+
+impl ScalarUDFImpl for Mask {
+    fn name(&self) -> &str {
+        "mask"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = args.args.as_slice();
+        if !(1..=5).contains(&a.len()) {
+            return Err(DataFusionError::Plan(
+                "[WRONG_NUM_ARGS] mask takes 1 to 5 arguments".into(),
+            ));
+        }
+        let rows = args.number_rows;
+        let text = string_arg(a, 0, rows)?
+            .ok_or_else(|| DataFusionError::Plan("mask needs a string".into()))?;
+        let defaults = [Some('X'), Some('x'), Some('n'), None];
+        let mut classes = Vec::with_capacity(4);
+        for k in 0..4 {
+            classes.push(string_arg(a, k + 1, rows)?);
+        }
+        let class_char = |k: usize, row: usize| -> Result<Option<char>> {
+            match &classes[k] {
+                None => Ok(defaults[k]),
+                Some(chars) if chars.is_null(row) => Ok(None),
+                Some(chars) => {
+                    let mut it = chars.value(row).chars();
+                    match (it.next(), it.next()) {
+                        (Some(c), None) => Ok(Some(c)),
+                        _ => Err(DataFusionError::Execution(format!(
+                            "[INVALID_PARAMETER_VALUE.MASK_CHAR] mask's replacement characters must be one character, got {:?}",
+                            chars.value(row)
+                        ))),
+                    }
+                }
+            }
+        };
+        let mut out = StringBuilder::new();
+        for row in 0..rows {
+            if text.is_null(row) {
+                out.append_null();
+                continue;
+            }
+            let replacement = [
+                class_char(0, row)?,
+                class_char(1, row)?,
+                class_char(2, row)?,
+                class_char(3, row)?,
+            ];
+            let masked: String = text
+                .value(row)
+                .chars()
+                .map(|c| {
+                    let class = if c.is_uppercase() {
+                        0
+                    } else if c.is_lowercase() {
+                        1
+                    } else if c.is_ascii_digit() {
+                        2
+                    } else {
+                        3
+                    };
+                    replacement[class].unwrap_or(c)
+                })
+                .collect();
+            out.append_value(masked);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
 }

@@ -64,6 +64,9 @@ impl Dialect for EmberDialect {
     fn require_interval_qualifier(&self) -> bool {
         self.spark.require_interval_qualifier()
     }
+    fn supports_bitwise_shift_operators(&self) -> bool {
+        true
+    }
     fn supports_bang_not_operator(&self) -> bool {
         self.spark.supports_bang_not_operator()
     }
@@ -75,6 +78,36 @@ impl Dialect for EmberDialect {
     }
     fn supports_map_literal_with_angle_brackets(&self) -> bool {
         self.spark.supports_map_literal_with_angle_brackets()
+    }
+    /// `exists(array, x -> …)` is Spark's higher-order function, not an `EXISTS (subquery)`.
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        use datafusion::sql::sqlparser::keywords::Keyword;
+        use datafusion::sql::sqlparser::tokenizer::Token;
+        let is_exists =
+            matches!(&parser.peek_token().token, Token::Word(w) if w.keyword == Keyword::EXISTS);
+        if !is_exists || parser.peek_nth_token(1).token != Token::LParen {
+            return None;
+        }
+        let subquery = match &parser.peek_nth_token(2).token {
+            Token::Word(w) => matches!(
+                w.keyword,
+                Keyword::SELECT | Keyword::WITH | Keyword::VALUES | Keyword::FROM | Keyword::TABLE
+            ),
+            Token::LParen => true,
+            _ => false,
+        };
+        if subquery {
+            return None;
+        }
+        let name = parser.next_token();
+        let Token::Word(word) = name.token else {
+            return None;
+        };
+        Some(
+            parser.parse_function(datafusion::sql::sqlparser::ast::ObjectName::from(vec![
+                word.to_ident(name.span),
+            ])),
+        )
     }
     fn parse_infix(
         &self,

@@ -22,6 +22,31 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
             format!("regexp_like({}, {})", arg(0)?, arg(1)?)
         }
         ("array_size", 1) => format!("cardinality({})", arg(0)?),
+        ("e", 0) => "exp(1.0)".to_string(),
+        ("positive", 1) => arg(0)?,
+        // Spark's function-style casts: date(x) is CAST(x AS DATE).
+        (
+            "date" | "timestamp" | "int" | "bigint" | "smallint" | "tinyint" | "double" | "float"
+            | "string" | "boolean" | "binary" | "decimal",
+            1,
+        ) => format!("CAST({} AS {})", arg(0)?, name.to_ascii_uppercase()),
+        ("date_from_unix_date", 1) => {
+            format!("date_add(DATE '1970-01-01', CAST({} AS INT))", arg(0)?)
+        }
+        ("to_unix_timestamp" | "unix_timestamp", 1 | 2) => {
+            let parsed = if args.len() == 2 {
+                format!("to_timestamp({}, {})", arg(0)?, arg(1)?)
+            } else {
+                format!("CAST({} AS TIMESTAMP)", arg(0)?)
+            };
+            format!("unix_seconds({parsed})")
+        }
+        ("unix_timestamp", 0) => "unix_seconds(current_timestamp())".to_string(),
+        ("regexp_substr", 2) => format!(
+            "CASE WHEN regexp_like({s}, {r}) THEN regexp_extract({s}, {r}, 0) END",
+            s = arg(0)?,
+            r = arg(1)?
+        ),
         // decode(expr, search, result [, search, result]… [, default]); decode(bin, charset) is
         // DataFusion's.
         ("decode", n) if n >= 3 => {

@@ -7,21 +7,46 @@
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+    Ident, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
+use std::ops::ControlFlow;
+
+/// How Spark shows a lambda's parameter in a column name.
+const LAMBDA_VARIABLE: &str = "namedlambdavariable()";
 
 /// Functions Spark prints in upper case.
 const UPPER_CASE_FUNCTIONS: &[&str] = &[
-    "power", "pow", "sqrt", "floor", "ceil", "ceiling", "exp", "log10", "log2", "cbrt",
+    "power", "pow", "sqrt", "floor", "ceil", "ceiling", "exp", "log10", "log2", "cbrt", "e",
+    "log1p", "pi",
+];
+
+/// Spark's function-style casts (`date(x)`), named by their argument.
+const CAST_FUNCTIONS: &[&str] = &[
+    "date",
+    "timestamp",
+    "int",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "double",
+    "float",
+    "string",
+    "boolean",
+    "binary",
+    "decimal",
 ];
 
 /// Spark's names for the columns of a query's select list, one entry per select item (`None`
 /// where Ember keeps DataFusion's name). `None` for statements that are not plain queries or
 /// whose select list contains a wildcard.
 pub fn spark_column_names(sql: &str) -> Option<Vec<Option<String>>> {
-    let mut statements = Parser::parse_sql(&SparkSqlDialect {}, sql).ok()?;
+    // sqlparser's Spark dialect keeps string literals as written, as Spark's names do; Ember's
+    // dialect parses what it does not (`exists(array, x -> …)`).
+    let mut statements = Parser::parse_sql(&SparkSqlDialect {}, sql)
+        .or_else(|_| Parser::parse_sql(&super::dialect::EmberDialect::default(), sql))
+        .ok()?;
     if statements.len() != 1 {
         return None;
     }
@@ -169,6 +194,8 @@ fn binary_op(op: &BinaryOperator) -> Option<&'static str> {
         BinaryOperator::BitwiseAnd => "&",
         BinaryOperator::BitwiseOr => "|",
         BinaryOperator::BitwiseXor => "^",
+        BinaryOperator::PGBitwiseShiftLeft => "<<",
+        BinaryOperator::PGBitwiseShiftRight => ">>",
         _ => return None,
     })
 }
@@ -204,7 +231,12 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             }
             (UnaryOperator::Minus, e) => format!("(- {})", expr_name(e)?),
             (UnaryOperator::Plus, e) => format!("(+ {})", expr_name(e)?),
-            (UnaryOperator::Not, e) => format!("(NOT {})", expr_name(e)?),
+            (UnaryOperator::Not | UnaryOperator::BangNot, e) => {
+                format!("(NOT {})", expr_name(e)?)
+            }
+            (UnaryOperator::BitwiseNot, e) => {
+                format!("~{}", expr_name(e)?)
+            }
             _ => return None,
         },
         Expr::RLike {
@@ -216,6 +248,25 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
         Expr::Struct { values, fields } if fields.is_empty() => {
             let items: Option<Vec<String>> = values.iter().map(expr_name).collect();
             format!("struct({})", join(items)?)
+        }
+        // Spark names a lambda's parameters `namedlambdavariable()` wherever they appear.
+        Expr::Lambda(lambda) => {
+            let params: Vec<String> = lambda.params.iter().map(|p| p.name.value.clone()).collect();
+            let mut body = lambda.body.as_ref().clone();
+            let _ = visit_expressions_mut(&mut body, |e| {
+                if let Expr::Identifier(ident) = e
+                    && params.iter().any(|p| p.eq_ignore_ascii_case(&ident.value))
+                {
+                    *e = Expr::Identifier(Ident::new(LAMBDA_VARIABLE));
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            let mut out = format!("lambdafunction({}", expr_name(&body)?);
+            for _ in &params {
+                out.push_str(", ");
+                out.push_str(LAMBDA_VARIABLE);
+            }
+            out + ")"
         }
         Expr::IsNull(e) => format!("({} IS NULL)", expr_name(e)?),
         Expr::IsNotNull(e) => format!("({} IS NOT NULL)", expr_name(e)?),
@@ -291,6 +342,27 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             if name.starts_with("posexplode") {
                 // Two columns (pos, col), named by the generator rewrite.
                 return None;
+            }
+            // Spark completes aggregate/reduce with the identity finishing lambda.
+            if (name == "aggregate" || name == "reduce") && args.len() == 3 {
+                args.push(format!(
+                    "lambdafunction({LAMBDA_VARIABLE}, {LAMBDA_VARIABLE})"
+                ));
+            }
+            // positive(x) is shown as the unary plus it is; function-style casts as their
+            // argument.
+            if name == "positive" && args.len() == 1 {
+                return Some(format!("(+ {})", args[0]));
+            }
+            if CAST_FUNCTIONS.contains(&name.as_str()) && args.len() == 1 {
+                return Some(args.remove(0));
+            }
+            // Spark shows mask's default replacement characters.
+            if name == "mask" {
+                let defaults = ["X", "x", "n", "NULL"];
+                while (1..5).contains(&args.len()) {
+                    args.push(defaults[args.len() - 1].to_string());
+                }
             }
             if name == "round" && args.len() == 1 {
                 args.push("0".into());

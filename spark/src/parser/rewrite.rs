@@ -14,8 +14,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, OrderBy,
-    OrderByExpr, OrderByKind, OrderByOptions, Query, Select, SelectItem, SetExpr, Statement, Value,
-    VisitMut, VisitorMut, visit_expressions_mut,
+    OrderByExpr, OrderByKind, OrderByOptions, Query, Select, SelectItem, SetExpr, Statement,
+    UnaryOperator, Value, VisitMut, VisitorMut, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -366,12 +366,28 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             }
         }
         if let Expr::Function(f) = expr
-            && let Some(index) = int_argument(&f.name.to_string())
             && let FunctionArguments::List(list) = &mut f.args
-            && let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) = list.args.get_mut(index)
-            && let Some(cast) = parse_expr(&format!("CAST({arg} AS INT)"))
         {
-            *arg = cast;
+            for (index, to) in typed_arguments(&f.name.to_string()) {
+                if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) =
+                    list.args.get_mut(*index)
+                    && let Some(cast) = parse_expr(&format!("CAST({arg} AS {to})"))
+                {
+                    *arg = cast;
+                }
+            }
+        }
+        // `!x` is NOT x; `~x` is Spark's bitwise_not.
+        if let Expr::UnaryOp { op, expr: operand } = expr {
+            match op {
+                UnaryOperator::BangNot => *op = UnaryOperator::Not,
+                UnaryOperator::BitwiseNot => {
+                    if let Some(call) = parse_expr(&format!("bitwise_not({operand})")) {
+                        *expr = call;
+                    }
+                }
+                _ => {}
+            }
         }
         // Spark types 1E3 and 1.0E0 as doubles (other decimal literals as decimals).
         if let Expr::Value(v) = expr
@@ -380,6 +396,23 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             && let Some(cast) = parse_expr(&format!("CAST('{n}' AS DOUBLE)"))
         {
             *expr = cast;
+        }
+        // array_sort with a comparator is a higher-order function, planned under its own name
+        // since DataFusion's array_sort (without one) is a scalar function.
+        if let Expr::Function(f) = expr
+            && f.over.is_none()
+            && f.name.to_string().eq_ignore_ascii_case("array_sort")
+            && let FunctionArguments::List(list) = &f.args
+            && matches!(
+                list.args.get(1),
+                Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(_))))
+            )
+        {
+            f.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![
+                datafusion::sql::sqlparser::ast::Ident::new(
+                    crate::functions::lambda::ARRAY_SORT_WITH,
+                ),
+            ]);
         }
         // Spark functions that are short expressions over DataFusion's.
         if let Expr::Function(f) = expr
@@ -532,11 +565,15 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
 }
 
 /// Which argument of a function Spark passes as an `INT`.
-fn int_argument(function: &str) -> Option<usize> {
+/// The arguments Spark implicitly casts for a function (a string is a date to `date_add`, a
+/// `BIGINT` literal an `INT` to `factorial`), by position, with the type they are cast to.
+fn typed_arguments(function: &str) -> &'static [(usize, &'static str)] {
     match function.to_ascii_lowercase().as_str() {
-        "date_add" | "date_sub" | "add_months" => Some(1),
-        "space" => Some(0),
-        _ => None,
+        "date_add" | "date_sub" | "add_months" | "dateadd" => &[(0, "DATE"), (1, "INT")],
+        "last_day" | "next_day" => &[(0, "DATE")],
+        "datediff" | "date_diff" => &[(0, "DATE"), (1, "DATE")],
+        "space" | "factorial" => &[(0, "INT")],
+        _ => &[],
     }
 }
 
