@@ -128,6 +128,61 @@ fn literal_as_decimal(expr: Expr) -> Expr {
     cast(expr, DataType::Decimal128(digits, 0))
 }
 
+fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// Spark's ANSI coercion of a string operand of arithmetic: cast to `BIGINT` beside an integer,
+/// to `DOUBLE` beside any other number (`'1' + 1` is 2, `1 + '2.5'` raises
+/// `CAST_INVALID_INPUT`); two strings are refused. Returns the operands' types afterwards.
+fn string_operands(
+    expr: &mut RawBinaryExpr,
+    left_type: DataType,
+    right_type: DataType,
+) -> datafusion::error::Result<(DataType, DataType)> {
+    if !matches!(
+        expr.op,
+        BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+            | BinaryOperator::Modulo
+            | BinaryOperator::MyIntegerDivide
+    ) {
+        return Ok((left_type, right_type));
+    }
+    let target = |other: &DataType| {
+        if is_integer(other) {
+            Some(DataType::Int64)
+        } else if other.is_numeric() {
+            Some(DataType::Float64)
+        } else {
+            None
+        }
+    };
+    match (is_string(&left_type), is_string(&right_type)) {
+        (true, true) => Err(datafusion::error::DataFusionError::Plan(format!(
+            "[DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE] Cannot resolve \"({} {} {})\" due to data type mismatch: the binary operator requires the input type (\"NUMERIC\" or \"INTERVAL\"), not \"STRING\".",
+            expr.left, expr.op, expr.right
+        ))),
+        (true, false) => match target(&right_type) {
+            Some(to) => {
+                expr.left = cast(expr.left.clone(), to.clone());
+                Ok((to, right_type))
+            }
+            None => Ok((left_type, right_type)),
+        },
+        (false, true) => match target(&left_type) {
+            Some(to) => {
+                expr.right = cast(expr.right.clone(), to.clone());
+                Ok((left_type, to))
+            }
+            None => Ok((left_type, right_type)),
+        },
+        (false, false) => Ok((left_type, right_type)),
+    }
+}
+
 impl ExprPlanner for SparkOperatorPlanner {
     fn plan_binary_op(
         &self,
@@ -146,6 +201,7 @@ impl ExprPlanner for SparkOperatorPlanner {
         let (Ok(left_type), Ok(right_type)) = types else {
             return Ok(PlannerResult::Original(expr));
         };
+        let (left_type, right_type) = string_operands(&mut expr, left_type, right_type)?;
         let both_integers = is_integer(&left_type) && is_integer(&right_type);
         match expr.op {
             BinaryOperator::Divide if both_integers => {
@@ -165,6 +221,17 @@ impl ExprPlanner for SparkOperatorPlanner {
                 let udf = ember_function(op.function_name())?;
                 Ok(PlannerResult::Planned(
                     udf.call(vec![expr.left, expr.right]),
+                ))
+            }
+            // Spark's integer remainder: REMAINDER_BY_ZERO in ANSI mode, else NULL.
+            BinaryOperator::Modulo if both_integers => {
+                let name = if self.ansi.load(Ordering::Relaxed) {
+                    Operator::Remainder.function_name()
+                } else {
+                    "try_mod"
+                };
+                Ok(PlannerResult::Planned(
+                    ember_function(name)?.call(vec![expr.left, expr.right]),
                 ))
             }
             BinaryOperator::Divide if arithmetic::is_decimal_division(&left_type, &right_type) => {

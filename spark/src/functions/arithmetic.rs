@@ -20,6 +20,8 @@ pub enum Operator {
     Add,
     Subtract,
     Multiply,
+    /// `%`: a zero divisor raises `[REMAINDER_BY_ZERO]`.
+    Remainder,
 }
 
 impl Operator {
@@ -29,6 +31,7 @@ impl Operator {
             Self::Add => "spark_checked_add",
             Self::Subtract => "spark_checked_subtract",
             Self::Multiply => "spark_checked_multiply",
+            Self::Remainder => "spark_checked_remainder",
         }
     }
 
@@ -37,6 +40,7 @@ impl Operator {
             Self::Add => "try_add",
             Self::Subtract => "try_subtract",
             Self::Multiply => "try_multiply",
+            Self::Remainder => "try_mod",
         }
     }
 }
@@ -114,6 +118,7 @@ impl ScalarUDFImpl for CheckedArithmetic {
             Operator::Add => numeric::add(l.as_ref(), r.as_ref()),
             Operator::Subtract => numeric::sub(l.as_ref(), r.as_ref()),
             Operator::Multiply => numeric::mul(l.as_ref(), r.as_ref()),
+            Operator::Remainder => numeric::rem(l.as_ref(), r.as_ref()),
         };
         let result = result.map_err(|e| match e {
             ArrowError::ArithmeticOverflow(_) => DataFusionError::Execution(format!(
@@ -126,6 +131,9 @@ impl ScalarUDFImpl for CheckedArithmetic {
                 },
                 self.op.try_name()
             )),
+            ArrowError::DivideByZero => DataFusionError::Execution(
+                "[REMAINDER_BY_ZERO] Remainder by zero. Use `try_mod` to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012".to_string(),
+            ),
             other => DataFusionError::ArrowError(Box::new(other), None),
         })?;
         if scalar {
@@ -140,15 +148,20 @@ impl ScalarUDFImpl for CheckedArithmetic {
 
 /// The three checked operators, for registration on the driver and the executors.
 pub fn checked_arithmetic_functions() -> Vec<Arc<ScalarUDF>> {
-    [Operator::Add, Operator::Subtract, Operator::Multiply]
-        .into_iter()
-        .map(|op| {
-            Arc::new(ScalarUDF::new_from_impl(CheckedArithmetic {
-                op,
-                signature: Signature::any(2, Volatility::Immutable),
-            }))
-        })
-        .collect()
+    [
+        Operator::Add,
+        Operator::Subtract,
+        Operator::Multiply,
+        Operator::Remainder,
+    ]
+    .into_iter()
+    .map(|op| {
+        Arc::new(ScalarUDF::new_from_impl(CheckedArithmetic {
+            op,
+            signature: Signature::any(2, Volatility::Immutable),
+        }))
+    })
+    .collect()
 }
 
 #[cfg(test)]

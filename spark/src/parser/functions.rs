@@ -23,6 +23,20 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
         }
         ("array_size", 1) => format!("cardinality({})", arg(0)?),
         ("e", 0) => "exp(1.0)".to_string(),
+        ("from_unixtime", 1 | 2) => format!(
+            "date_format(timestamp_seconds({}), {})",
+            arg(0)?,
+            arg(1).unwrap_or_else(|| "'yyyy-MM-dd HH:mm:ss'".to_string())
+        ),
+        // Spark sorts NULLs first ascending and last descending in sort_array, last in
+        // array_sort.
+        ("sort_array", 1) => format!("array_sort({}, 'ASC', 'NULLS FIRST')", arg(0)?),
+        ("sort_array", 2) => match args[1].trim().to_ascii_lowercase().as_str() {
+            "true" => format!("array_sort({}, 'ASC', 'NULLS FIRST')", arg(0)?),
+            "false" => format!("array_sort({}, 'DESC', 'NULLS LAST')", arg(0)?),
+            _ => return None,
+        },
+        ("array_sort", 1) => format!("array_sort({}, 'ASC', 'NULLS LAST')", arg(0)?),
         ("positive", 1) => arg(0)?,
         // Spark's function-style casts: date(x) is CAST(x AS DATE).
         (
