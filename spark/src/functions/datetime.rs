@@ -137,6 +137,8 @@ enum Kind {
 struct SparkDateTime {
     kind: Kind,
     name: &'static str,
+    /// `try_to_date`/`try_to_timestamp`: NULL for text that does not parse.
+    tolerant: bool,
     signature: Signature,
 }
 
@@ -212,7 +214,7 @@ impl ScalarUDFImpl for SparkDateTime {
                 Some(format) => parse(text, &format),
                 None => parse_default(text),
             };
-            if result.is_none() {
+            if result.is_none() && !self.tolerant {
                 return Err(DataFusionError::Execution(format!(
                     "[CANNOT_PARSE_TIMESTAMP] Text '{text}' could not be parsed. Use `try_to_timestamp` to tolerate invalid input string and return NULL instead."
                 )));
@@ -239,14 +241,17 @@ impl ScalarUDFImpl for SparkDateTime {
 /// on the driver and on executors alike.
 pub fn spark_datetime_functions() -> Vec<Arc<ScalarUDF>> {
     let mut out = Vec::new();
-    for (kind, name) in [
-        (Kind::ToDate, "to_date"),
-        (Kind::ToTimestamp, "to_timestamp"),
-        (Kind::DateFormat, "date_format"),
+    for (kind, name, tolerant) in [
+        (Kind::ToDate, "to_date", false),
+        (Kind::ToTimestamp, "to_timestamp", false),
+        (Kind::DateFormat, "date_format", false),
+        (Kind::ToDate, "try_to_date", true),
+        (Kind::ToTimestamp, "try_to_timestamp", true),
     ] {
         out.push(Arc::new(ScalarUDF::new_from_impl(SparkDateTime {
             kind,
             name,
+            tolerant,
             signature: Signature::variadic_any(Volatility::Immutable),
         })));
     }
