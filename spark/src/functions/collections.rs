@@ -1,5 +1,5 @@
-//! Spark's `sequence(start, stop[, step])` of integers or dates, and `element_at` and
-//! `try_element_at` on arrays (1-based, negative indices count from the
+//! Spark's `sequence(start, stop[, step])` of integers or dates, and `element_at`,
+//! `try_element_at`, `get` and subscripts (`a[0]`, `m['k']`) on arrays (1-based, negative indices count from the
 //! end) and maps (the value of a key, NULL when absent). Out of an array's bounds `element_at`
 //! raises `[INVALID_ARRAY_INDEX_IN_ELEMENT_AT]` in ANSI mode, as Spark does; `try_element_at`
 //! returns NULL.
@@ -20,21 +20,33 @@ struct ElementAt {
     name: &'static str,
     /// NULL instead of an error out of bounds.
     tolerant: bool,
+    /// Array indices count from 0 (`a[i]`, `get`) instead of 1, and negative ones are out of
+    /// bounds.
+    zero_based: bool,
     signature: Signature,
 }
 
-/// `element_at` and `try_element_at`.
+/// The internal name Spark's subscript `a[i]` / `m[k]` is planned under.
+pub const SUBSCRIPT: &str = "spark_subscript";
+
+/// `element_at`, `try_element_at`, `get` and the subscript operator.
 pub fn element_at_functions() -> Vec<Arc<ScalarUDF>> {
-    [("element_at", false), ("try_element_at", true)]
-        .into_iter()
-        .map(|(name, tolerant)| {
-            Arc::new(ScalarUDF::new_from_impl(ElementAt {
-                name,
-                tolerant,
-                signature: Signature::any(2, Volatility::Immutable),
-            }))
-        })
-        .collect()
+    [
+        ("element_at", false, false),
+        ("try_element_at", true, false),
+        ("get", true, true),
+        (SUBSCRIPT, false, true),
+    ]
+    .into_iter()
+    .map(|(name, tolerant, zero_based)| {
+        Arc::new(ScalarUDF::new_from_impl(ElementAt {
+            name,
+            tolerant,
+            zero_based,
+            signature: Signature::any(2, Volatility::Immutable),
+        }))
+    })
+    .collect()
 }
 
 impl ElementAt {
@@ -60,6 +72,19 @@ impl ElementAt {
             let start = list.value_offsets()[row] as i64;
             let len = list.value_length(row) as i64;
             let i = index.value(row);
+            if self.zero_based {
+                if (0..len).contains(&i) {
+                    positions.push(Some((start + i) as u32));
+                    continue;
+                }
+                if self.tolerant {
+                    positions.push(None);
+                    continue;
+                }
+                return Err(DataFusionError::Execution(format!(
+                    "[INVALID_ARRAY_INDEX] The index {i} is out of bounds. The array has {len} elements. Use the SQL function `get()` to tolerate accessing element at invalid index and return NULL instead. SQLSTATE: 22003"
+                )));
+            }
             if i == 0 {
                 return Err(DataFusionError::Execution(
                     "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1). SQLSTATE: 22003".into(),

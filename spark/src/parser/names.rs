@@ -6,8 +6,9 @@
 //! keep DataFusion's name.
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value, visit_expressions_mut,
+    AccessExpr, BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, Query, SelectItem, SetExpr, Statement, Subscript, UnaryOperator,
+    Value, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -267,6 +268,18 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
                 out.push_str(LAMBDA_VARIABLE);
             }
             out + ")"
+        }
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let mut out = expr_name(root)?;
+            for access in access_chain {
+                match access {
+                    AccessExpr::Subscript(Subscript::Index { index }) => {
+                        out = format!("{out}[{}]", expr_name(index)?);
+                    }
+                    _ => return None,
+                }
+            }
+            out
         }
         Expr::IsNull(e) => format!("({} IS NULL)", expr_name(e)?),
         Expr::IsNotNull(e) => format!("({} IS NOT NULL)", expr_name(e)?),

@@ -13,9 +13,9 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, OrderBy,
-    OrderByExpr, OrderByKind, OrderByOptions, Query, Select, SelectItem, SetExpr, Statement,
-    UnaryOperator, Value, VisitMut, VisitorMut, visit_expressions_mut,
+    AccessExpr, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
+    OrderBy, OrderByExpr, OrderByKind, OrderByOptions, Query, Select, SelectItem, SetExpr,
+    Statement, Subscript, UnaryOperator, Value, VisitMut, VisitorMut, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -375,6 +375,26 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 {
                     *arg = cast;
                 }
+            }
+        }
+        // Spark's subscripts: a[i] counts from 0 and raises INVALID_ARRAY_INDEX out of bounds,
+        // m[k] looks a key up (DataFusion counts from 1).
+        if let Expr::CompoundFieldAccess { root, access_chain } = expr
+            && access_chain
+                .iter()
+                .all(|a| matches!(a, AccessExpr::Subscript(Subscript::Index { .. })))
+        {
+            let mut text = root.to_string();
+            for access in access_chain.iter() {
+                if let AccessExpr::Subscript(Subscript::Index { index }) = access {
+                    text = format!(
+                        "{}({text}, {index})",
+                        crate::functions::collections::SUBSCRIPT
+                    );
+                }
+            }
+            if let Some(call) = parse_expr(&text) {
+                *expr = call;
             }
         }
         // `!x` is NOT x; `~x` is Spark's bitwise_not.
