@@ -377,6 +377,32 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 }
             }
         }
+        // count(DISTINCT a, b): the distinct combinations with no NULL among them.
+        if let Expr::Function(f) = expr
+            && f.name.to_string().eq_ignore_ascii_case("count")
+            && f.over.is_none()
+            && f.filter.is_none()
+            && let FunctionArguments::List(list) = &f.args
+            && list
+                .duplicate_treatment
+                .is_some_and(|d| d == datafusion::sql::sqlparser::ast::DuplicateTreatment::Distinct)
+            && list.args.len() > 1
+            && list
+                .args
+                .iter()
+                .all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_))))
+        {
+            let args: Vec<String> = list.args.iter().map(|a| format!("({a})")).collect();
+            let present: Vec<String> = args.iter().map(|a| format!("{a} IS NOT NULL")).collect();
+            let text = format!(
+                "count(DISTINCT CASE WHEN {} THEN struct({}) END)",
+                present.join(" AND "),
+                args.join(", ")
+            );
+            if let Some(replacement) = parse_expr(&text) {
+                *expr = replacement;
+            }
+        }
         // Spark's subscripts: a[i] counts from 0 and raises INVALID_ARRAY_INDEX out of bounds,
         // m[k] looks a key up (DataFusion counts from 1).
         if let Expr::CompoundFieldAccess { root, access_chain } = expr
