@@ -126,13 +126,13 @@ fn hash_value(array: &dyn Array, row: usize, seed: u32) -> Result<u32> {
                 hash_bytes(&big_integer_bytes(v), seed)
             }
         }
-        DataType::Timestamp(unit, _) => {
+        DataType::Timestamp(_, _) => {
+            // Spark hashes a timestamp's microseconds since the epoch.
             let micros = arrow::compute::cast(
                 &array.slice(row, 1),
                 &DataType::Timestamp(TimeUnit::Microsecond, None),
             )?;
             let micros = arrow::compute::cast(&micros, &DataType::Int64)?;
-            let _ = unit;
             hash_long(micros.as_primitive::<Int64Type>().value(0), seed)
         }
         DataType::Utf8 => hash_bytes(array.as_string::<i32>().value(row).as_bytes(), seed),
