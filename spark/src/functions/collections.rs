@@ -329,13 +329,18 @@ impl ScalarUDFImpl for Sequence {
             }
             let mut k: i64 = 0;
             loop {
-                let v = if months != 0 {
-                    let Some(d) = add_months(a as i32, months * k) else {
-                        break;
-                    };
-                    d as i64 + days * k
+                // Past the range of the type, the sequence ends.
+                let next = if months != 0 {
+                    months
+                        .checked_mul(k)
+                        .and_then(|m| add_months(a as i32, m))
+                        .zip(days.checked_mul(k))
+                        .and_then(|(d, step)| (d as i64).checked_add(step))
                 } else {
-                    a + days * k
+                    days.checked_mul(k).and_then(|step| a.checked_add(step))
+                };
+                let Some(v) = next else {
+                    break;
                 };
                 if (forward && v > b) || (backward && v < b) || (!forward && !backward && k > 0) {
                     break;

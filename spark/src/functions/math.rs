@@ -111,8 +111,9 @@ fn divide_half_even(value: i128, shift: u32) -> Option<i128> {
 fn divide_rounding(value: i128, shift: u32, halves: Halves) -> Option<i128> {
     let divisor = 10i128.checked_pow(shift)?;
     let quotient = value / divisor;
-    let remainder = (value % divisor).abs() * 2;
-    let away = match remainder.cmp(&divisor) {
+    // Compare the remainder with its distance to the divisor (doubling it could overflow).
+    let remainder = (value % divisor).abs();
+    let away = match remainder.cmp(&(divisor - remainder)) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Equal => halves == Halves::Up || quotient % 2 != 0,
         std::cmp::Ordering::Less => false,
@@ -467,6 +468,8 @@ mod tests {
         assert_eq!(divide_half_even(35, 1), Some(4));
         assert_eq!(divide_half_even(-25, 1), Some(-2));
         assert_eq!(divide_half_even(26, 1), Some(3));
+        // The largest remainders do not overflow.
+        assert_eq!(divide_half_even(i128::MAX, 38), Some(2));
         assert_eq!(round_double(2.5, 0, Halves::Even), 2.0);
         assert_eq!(round_double(0.125, 2, Halves::Even), 0.12);
         assert_eq!(round_double(-3.5, 0, Halves::Even), -4.0);
