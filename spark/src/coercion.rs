@@ -132,13 +132,15 @@ fn is_string(t: &DataType) -> bool {
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
-/// Spark's ANSI coercion of a string operand of arithmetic: cast to `BIGINT` beside an integer,
-/// to `DOUBLE` beside any other number (`'1' + 1` is 2, `1 + '2.5'` raises
-/// `CAST_INVALID_INPUT`); two strings are refused. Returns the operands' types afterwards.
+/// Spark's coercion of a string operand of arithmetic. ANSI: cast to `BIGINT` beside an
+/// integer, to `DOUBLE` beside any other number (`'1' + 1` is 2, `1 + '2.5'` raises
+/// `CAST_INVALID_INPUT`), two strings are refused. Without ANSI every string operand is a
+/// `DOUBLE` (`'1.5' + 1` is 2.5). Returns the operands' types afterwards.
 fn string_operands(
     expr: &mut RawBinaryExpr,
     left_type: DataType,
     right_type: DataType,
+    ansi: bool,
 ) -> datafusion::error::Result<(DataType, DataType)> {
     if !matches!(
         expr.op,
@@ -150,6 +152,18 @@ fn string_operands(
             | BinaryOperator::MyIntegerDivide
     ) {
         return Ok((left_type, right_type));
+    }
+    if !ansi {
+        let mut types = (left_type, right_type);
+        if is_string(&types.0) {
+            expr.left = cast(expr.left.clone(), DataType::Float64);
+            types.0 = DataType::Float64;
+        }
+        if is_string(&types.1) {
+            expr.right = cast(expr.right.clone(), DataType::Float64);
+            types.1 = DataType::Float64;
+        }
+        return Ok(types);
     }
     let target = |other: &DataType| {
         if is_integer(other) {
@@ -201,7 +215,12 @@ impl ExprPlanner for SparkOperatorPlanner {
         let (Ok(left_type), Ok(right_type)) = types else {
             return Ok(PlannerResult::Original(expr));
         };
-        let (left_type, right_type) = string_operands(&mut expr, left_type, right_type)?;
+        let (left_type, right_type) = string_operands(
+            &mut expr,
+            left_type,
+            right_type,
+            self.ansi.load(Ordering::Relaxed),
+        )?;
         let both_integers = is_integer(&left_type) && is_integer(&right_type);
         match expr.op {
             BinaryOperator::Divide if both_integers => {

@@ -327,6 +327,7 @@ impl ScalarUDFImpl for Sequence {
             if (a < b && !forward) || (a > b && !backward) || (a != b && months == 0 && days == 0) {
                 return Err(illegal_boundaries(a, b, &text));
             }
+            let row_start = values.len();
             let mut k: i64 = 0;
             loop {
                 // Past the range of the type, the sequence ends.
@@ -346,7 +347,7 @@ impl ScalarUDFImpl for Sequence {
                     break;
                 }
                 values.push(v);
-                if values.len() > 1 << 27 {
+                if values.len() - row_start > 1 << 27 {
                     return Err(DataFusionError::Execution(
                         "[COLLECTION_SIZE_LIMIT_EXCEEDED] sequence would have too many elements"
                             .into(),

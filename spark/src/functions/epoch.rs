@@ -67,6 +67,10 @@ impl ScalarUDFImpl for FromEpoch {
                         }
                         // A decimal converts exactly (1230219000.123 s is …123000 µs).
                         if let Some(exact) = &exact {
+                            // NULL here means the value did not fit decimal(38,6).
+                            if exact.is_null(i) {
+                                return Err(overflow());
+                            }
                             let micros = exact
                                 .as_primitive::<arrow::datatypes::Decimal128Type>()
                                 .value(i)
@@ -77,7 +81,11 @@ impl ScalarUDFImpl for FromEpoch {
                             return Ok(Some(micros));
                         }
                         let v = doubles.value(i) * self.micros_per_unit as f64;
-                        if !v.is_finite() || v.abs() >= i64::MAX as f64 {
+                        // Spark: NaN and the infinities give NULL.
+                        if !v.is_finite() {
+                            return Ok(None);
+                        }
+                        if v.abs() >= i64::MAX as f64 {
                             return Err(overflow());
                         }
                         Ok(Some(v as i64))

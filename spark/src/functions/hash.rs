@@ -155,14 +155,6 @@ fn hash_value(array: &dyn Array, row: usize, seed: u32) -> Result<u32> {
                 .iter()
                 .try_fold(seed, |h, c| hash_value(c.as_ref(), row, h))?
         }
-        DataType::Map(_, _) => {
-            let entries = array.as_map().value(row);
-            let (keys, values) = (entries.column(0), entries.column(1));
-            (0..entries.len()).try_fold(seed, |h, i| {
-                let h = hash_value(keys.as_ref(), i, h)?;
-                hash_value(values.as_ref(), i, h)
-            })?
-        }
         DataType::Dictionary(_, _) => {
             let plain = arrow::compute::cast(
                 &array.slice(row, 1),
@@ -173,9 +165,14 @@ fn hash_value(array: &dyn Array, row: usize, seed: u32) -> Result<u32> {
             )?;
             hash_value(plain.as_ref(), 0, seed)?
         }
+        DataType::Map(_, _) => {
+            return Err(DataFusionError::Plan(
+                "[DATATYPE_MISMATCH.HASH_MAP_TYPE] Input to the function `hash` cannot contain elements of the \"MAP\" type.".into(),
+            ));
+        }
         other => {
             return Err(DataFusionError::Plan(format!(
-                "[DATATYPE_MISMATCH.HASH_MAP_TYPE] hash does not support {other}"
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] hash does not support {other}"
             )));
         }
     })

@@ -72,11 +72,22 @@ fn write_json(out: &mut String, array: &ArrayRef, row: usize) {
         | DataType::UInt32
         | DataType::UInt64
         | DataType::Decimal128(..) => out.push_str(&hive_value(array, row, false)),
+        // NaN and the infinities are not JSON numbers: Spark writes them as strings.
         DataType::Float64 => {
-            out.push_str(&java_double(array.as_primitive::<Float64Type>().value(row)))
+            let v = array.as_primitive::<Float64Type>().value(row);
+            if v.is_finite() {
+                out.push_str(&java_double(v));
+            } else {
+                quote(out, &java_double(v));
+            }
         }
         DataType::Float32 => {
-            out.push_str(&java_float(array.as_primitive::<Float32Type>().value(row)))
+            let v = array.as_primitive::<Float32Type>().value(row);
+            if v.is_finite() {
+                out.push_str(&java_float(v));
+            } else {
+                quote(out, &java_float(v));
+            }
         }
         DataType::Timestamp(_, _) => {
             // Spark's default timestampFormat, yyyy-MM-dd'T'HH:mm:ss.SSSXXX, in UTC.
@@ -323,8 +334,8 @@ fn parse_path(path: &str) -> Option<Vec<Step>> {
     Some(steps)
 }
 
-/// The values `steps` select in `value`; `wildcard` tells whether a `[*]` was crossed (the
-/// result is then a JSON array even of one value).
+/// The values `steps` select in `value`; `wildcard` tells whether a `[*]` was crossed (several
+/// matches are then returned as one JSON array).
 fn select<'a>(value: &'a Value, steps: &[Step], found: &mut Vec<&'a Value>, wildcard: &mut bool) {
     let Some((step, rest)) = steps.split_first() else {
         found.push(value);
@@ -371,8 +382,9 @@ pub fn get_json_object(json: &str, path: &str) -> Option<String> {
     };
     match found.as_slice() {
         [] => None,
-        [Value::Null] if !wildcard => None,
-        [one] if !wildcard => Some(text(one)),
+        // One match is returned bare, also through `[*]` (as Spark and Hive do).
+        [Value::Null] => None,
+        [one] => Some(text(one)),
         many => Some(Value::Array(many.iter().map(|v| (*v).clone()).collect()).text()),
     }
 }

@@ -691,6 +691,37 @@ fn map_transform(
     map_array(Arc::clone(entries_field), flat.offsets, entries, flat.nulls)
 }
 
+/// A stable merge sort by a comparator that may not be a total order (a user's lambda): unlike
+/// the standard library's sorts, it cannot panic, whatever the comparator answers.
+fn merge_sort<T: Copy>(
+    items: Vec<T>,
+    mut compare: impl FnMut(T, T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    let mut items = items;
+    let mut width = 1;
+    while width < items.len() {
+        let mut merged = Vec::with_capacity(items.len());
+        for chunk in items.chunks(2 * width) {
+            let (left, right) = chunk.split_at(width.min(chunk.len()));
+            let (mut i, mut j) = (0, 0);
+            while i < left.len() && j < right.len() {
+                if compare(right[j], left[i]) == std::cmp::Ordering::Less {
+                    merged.push(right[j]);
+                    j += 1;
+                } else {
+                    merged.push(left[i]);
+                    i += 1;
+                }
+            }
+            merged.extend_from_slice(&left[i..]);
+            merged.extend_from_slice(&right[j..]);
+        }
+        items = merged;
+        width *= 2;
+    }
+    items
+}
+
 /// Sorts each row's elements with Spark's comparator lambda (negative, zero or positive, as
 /// Java's `Comparator`). The comparator runs once per comparison, on single elements.
 fn sort_with(array: &ArrayRef, lambda: &LambdaArgument) -> Result<ArrayRef> {
@@ -698,15 +729,18 @@ fn sort_with(array: &ArrayRef, lambda: &LambdaArgument) -> Result<ArrayRef> {
     let mut order: Vec<u32> = Vec::with_capacity(flat.values.len());
     let mut failure = None;
     for r in 0..flat.row_count() {
-        let mut row: Vec<u32> = (flat.offsets[r] as u32..flat.offsets[r + 1] as u32).collect();
+        let row: Vec<u32> = (flat.offsets[r] as u32..flat.offsets[r + 1] as u32).collect();
         let one_row = UInt32Array::from(vec![r as u32]);
-        row.sort_by(|&a, &b| {
+        let row = merge_sort(row, |a, b| {
             if failure.is_some() {
                 return std::cmp::Ordering::Equal;
             }
             let compared = evaluate_on(
                 lambda,
-                &[flat.values.slice(a as usize, 1), flat.values.slice(b as usize, 1)],
+                &[
+                    flat.values.slice(a as usize, 1),
+                    flat.values.slice(b as usize, 1),
+                ],
                 &one_row,
                 1,
             )
@@ -737,4 +771,23 @@ fn sort_with(array: &ArrayRef, lambda: &LambdaArgument) -> Result<ArrayRef> {
     let values = take(flat.values.as_ref(), &UInt32Array::from(order), None)?;
     let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
     list_array(field, flat.offsets, values, flat.nulls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_sort_is_stable_and_survives_any_comparator() {
+        let sorted = merge_sort(vec![5, 3, 9, 1, 3, 7], |a: i32, b: i32| a.cmp(&b));
+        assert_eq!(sorted, vec![1, 3, 3, 5, 7, 9]);
+        // A comparator that is not an order (always "greater") must not panic.
+        let kept = merge_sort((0..100).collect::<Vec<i32>>(), |_, _| {
+            std::cmp::Ordering::Greater
+        });
+        assert_eq!(kept.len(), 100);
+        // Stability: equal keys keep their order.
+        let pairs = merge_sort(vec![(1, 'b'), (0, 'x'), (1, 'a')], |a, b| a.0.cmp(&b.0));
+        assert_eq!(pairs, vec![(0, 'x'), (1, 'b'), (1, 'a')]);
+    }
 }

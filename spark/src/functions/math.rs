@@ -109,7 +109,10 @@ fn divide_half_even(value: i128, shift: u32) -> Option<i128> {
 
 /// `value / 10^shift` rounded, halves going where `halves` says.
 fn divide_rounding(value: i128, shift: u32, halves: Halves) -> Option<i128> {
-    let divisor = 10i128.checked_pow(shift)?;
+    // Every i128 is less than half of 10^39: past 38 digits everything rounds to 0.
+    let Some(divisor) = 10i128.checked_pow(shift) else {
+        return Some(0);
+    };
     let quotient = value / divisor;
     // Compare the remainder with its distance to the divisor (doubling it could overflow).
     let remainder = (value % divisor).abs();
@@ -210,6 +213,15 @@ impl NumberLayout {
 
     /// The decimal (`unscaled`, `scale`) laid out, rounded half to even.
     fn format(&self, unscaled: i128, scale: i32) -> Option<String> {
+        // 1500.0 is (15, -2) from its shortest text: bring it to scale 0 first.
+        let (unscaled, scale) = if scale < 0 {
+            (
+                unscaled.checked_mul(10i128.checked_pow(scale.unsigned_abs())?)?,
+                0,
+            )
+        } else {
+            (unscaled, scale)
+        };
         let (mut v, mut s) = round_decimal_half_even(unscaled, scale, self.max_frac as i32)?;
         // Drop fraction zeros beyond the minimum.
         while s > self.min_frac as i32 && v % 10 == 0 {
@@ -333,6 +345,9 @@ fn round_integer(v: i64, scale: i32, halves: Halves) -> Option<i64> {
     }
     let shift = (-scale) as u32;
     let rounded = divide_rounding(v as i128, shift, halves)?;
+    if rounded == 0 {
+        return Some(0);
+    }
     i64::try_from(rounded * 10i128.checked_pow(shift)?).ok()
 }
 

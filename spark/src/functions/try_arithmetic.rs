@@ -217,6 +217,18 @@ impl ScalarUDFImpl for TryArithmetic {
             }
             Err(e) => return Err(DataFusionError::ArrowError(Box::new(e), None)),
         };
+        // A floating remainder by zero is NaN for arrow, NULL for Spark.
+        let result = if self.op == Op::Mod && result.data_type().is_floating() {
+            let zero = arrow::compute::cast(
+                &(Arc::new(arrow::array::Float64Array::from(vec![0.0])) as ArrayRef),
+                r.data_type(),
+            )?;
+            let zero_divisor =
+                arrow::compute::kernels::cmp::eq(&r, &arrow::array::Scalar::new(zero))?;
+            arrow::compute::nullif(&result, &zero_divisor)?
+        } else {
+            result
+        };
         super::call_result(result, scalar)
     }
 }

@@ -43,7 +43,15 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
             "date" | "timestamp" | "int" | "bigint" | "smallint" | "tinyint" | "double" | "float"
             | "string" | "boolean" | "binary" | "decimal",
             1,
-        ) => format!("CAST({} AS {})", arg(0)?, name.to_ascii_uppercase()),
+        ) => {
+            // Spark's bare DECIMAL is decimal(10,0) (DataFusion's: decimal(38,10)).
+            let to = if name == "decimal" {
+                "DECIMAL(10,0)".to_string()
+            } else {
+                name.to_ascii_uppercase()
+            };
+            format!("CAST({} AS {to})", arg(0)?)
+        }
         ("date_from_unix_date", 1) => {
             format!("date_add(DATE '1970-01-01', CAST({} AS INT))", arg(0)?)
         }

@@ -405,10 +405,13 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         }
         // Spark's subscripts: a[i] counts from 0 and raises INVALID_ARRAY_INDEX out of bounds,
         // m[k] looks a key up (DataFusion counts from 1).
+        // A string key (`s['f']`, `m['k']`) stays DataFusion's field or key access, which also
+        // serves structs.
         if let Expr::CompoundFieldAccess { root, access_chain } = expr
-            && access_chain
-                .iter()
-                .all(|a| matches!(a, AccessExpr::Subscript(Subscript::Index { .. })))
+            && access_chain.iter().all(|a| {
+                matches!(a, AccessExpr::Subscript(Subscript::Index { index })
+                    if !matches!(index, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_) | Value::DoubleQuotedString(_))))
+            })
         {
             let mut text = root.to_string();
             for access in access_chain.iter() {
