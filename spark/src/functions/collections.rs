@@ -1,8 +1,9 @@
-//! Spark's `sequence(start, stop[, step])` of integers or dates, and `element_at`,
-//! `try_element_at`, `get` and subscripts (`a[0]`, `m['k']`) on arrays (1-based, negative indices count from the
-//! end) and maps (the value of a key, NULL when absent). Out of an array's bounds `element_at`
-//! raises `[INVALID_ARRAY_INDEX_IN_ELEMENT_AT]` in ANSI mode, as Spark does; `try_element_at`
-//! returns NULL.
+//! Spark's `sequence(start, stop[, step])` of integers or dates, and element access on arrays
+//! and maps: `element_at` (1-based, negative indices count from the end), `a[i]` (0-based),
+//! `try_element_at` and `get` (NULL out of bounds); a map gives the key's value or NULL.
+//! Out of an array's bounds `element_at` raises `[INVALID_ARRAY_INDEX_IN_ELEMENT_AT]` and `a[i]`
+//! `[INVALID_ARRAY_INDEX]`, as Spark does in ANSI mode; they raise it without ANSI mode too,
+//! where Spark returns NULL (a listed difference).
 
 use std::sync::Arc;
 

@@ -559,6 +559,8 @@ fn aggregate(
         let acc_now = take(acc.as_ref(), &active, None)?;
         let element = take(flat.values.as_ref(), &elements, None)?;
         let merged = evaluate_on(merge, &[acc_now, element], &active, active.len())?;
+        // Spark refuses a merge lambda whose type is not the zero's; Ember casts to it, since
+        // its literal types can differ from Spark's while planning.
         let merged = cast(&merged, acc.data_type())?;
         // Scatter the merged values back over all rows.
         let mut position = vec![None; flat.row_count()];
