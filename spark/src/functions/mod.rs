@@ -1,8 +1,11 @@
-//! Spark functions that neither DataFusion nor `datafusion-spark` provide under Spark's name.
+//! Spark functions that neither DataFusion nor `datafusion-spark` provide under Spark's name, or
+//! provide with another behaviour (`round` keeps decimals, `element_at` counts from 1).
 //!
 //! They are registered on the driver (for planning) and on every executor (plans name them):
-//! see [`crate::state`]. Where DataFusion has the same function under another name, Spark's name
-//! is an alias; otherwise a small UDF implements Spark's behaviour.
+//! see [`crate::state`], which registers them after DataFusion's, so that Spark's win a shared
+//! name. Where DataFusion has the same function under another name, Spark's name is an alias;
+//! otherwise a small UDF implements Spark's behaviour. Higher-order functions (lambdas) are in
+//! [`lambda`].
 
 pub mod arithmetic;
 pub mod collections;
