@@ -62,7 +62,9 @@ fn rank(t: &DataType) -> u8 {
     }
 }
 
-fn result_type(types: &[DataType]) -> DataType {
+/// The integer type Spark's arithmetic on integers of `types` yields: the widest of them (NULL
+/// counts as `INT`).
+pub(crate) fn result_type(types: &[DataType]) -> DataType {
     match types.iter().map(rank).max().unwrap_or(4) {
         0 | 3 => DataType::Int32,
         1 => DataType::Int8,

@@ -232,15 +232,7 @@ impl ScalarUDFImpl for Sequence {
         let element = match arg_types {
             [DataType::Date32, DataType::Date32, ..] => DataType::Date32,
             [a, b, ..] if a.is_integer() && b.is_integer() => {
-                if matches!(a, DataType::Int64) || matches!(b, DataType::Int64) {
-                    DataType::Int64
-                } else if matches!(a, DataType::Int32) || matches!(b, DataType::Int32) {
-                    DataType::Int32
-                } else if matches!(a, DataType::Int16) || matches!(b, DataType::Int16) {
-                    DataType::Int16
-                } else {
-                    DataType::Int8
-                }
+                super::arithmetic::result_type(&[a.clone(), b.clone()])
             }
             _ => {
                 return Err(DataFusionError::Plan(format!(

@@ -144,38 +144,11 @@ pub fn months_between(t1: i64, t2: i64, round_off: bool) -> Option<f64> {
         (day1 as i64 - day2 as i64) * 86_400 + seconds_in_day(t1) - seconds_in_day(t2);
     let diff = month_diff + seconds_diff as f64 / (31.0 * 86_400.0);
     if round_off {
-        // BigDecimal(diff).setScale(8, HALF_UP): through the double's shortest decimal text.
-        let text = format!("{diff}");
-        let rounded: f64 = round_half_up_text(&text, 8).parse().ok()?;
-        Some(rounded)
+        // BigDecimal(diff).setScale(8, HALF_UP), as `round(diff, 8)` computes it.
+        Some(super::math::round_double(diff, 8, super::math::Halves::Up))
     } else {
         Some(diff)
     }
-}
-
-/// A decimal number's text rounded half up (away from zero) to `scale` places.
-fn round_half_up_text(text: &str, scale: usize) -> String {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if frac.len() <= scale {
-        return text.to_string();
-    }
-    let keep: String = format!("{int}{}", &frac[..scale]);
-    let mut value: u128 = keep.parse().unwrap_or(0);
-    if frac.as_bytes()[scale] >= b'5' {
-        value += 1;
-    }
-    let pow = 10u128.pow(scale as u32);
-    let sign = if negative { "-" } else { "" };
-    format!(
-        "{sign}{}.{:0width$}",
-        value / pow,
-        value % pow,
-        width = scale
-    )
 }
 
 impl ScalarUDFImpl for MonthsBetween {
@@ -265,6 +238,9 @@ mod tests {
         let t2 = 846_633_600_000_000; // 1996-10-30 00:00:00
         assert_eq!(months_between(t1, t2, true), Some(3.94959677));
         assert_eq!(months_between(t1, t2, false), Some(3.9495967741935485));
-        assert_eq!(round_half_up_text("1.234567895", 8), "1.23456790");
+        assert_eq!(
+            super::super::math::round_double(1.234567895, 8, super::super::math::Halves::Up),
+            1.2345679
+        );
     }
 }

@@ -11,25 +11,15 @@ use datafusion::logical_expr::{
 };
 use datafusion::scalar::ScalarValue;
 
-/// A function of one double returning a double (`log1p`).
+/// Spark's `log1p(x)`: ln(1 + x), exact for small `x`.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct DoubleFunction {
-    name: &'static str,
+struct Log1p {
     signature: Signature,
 }
 
-impl DoubleFunction {
-    fn apply(&self, v: f64) -> f64 {
-        match self.name {
-            "log1p" => v.ln_1p(),
-            _ => f64::NAN,
-        }
-    }
-}
-
-impl ScalarUDFImpl for DoubleFunction {
+impl ScalarUDFImpl for Log1p {
     fn name(&self) -> &str {
-        self.name
+        "log1p"
     }
 
     fn signature(&self) -> &Signature {
@@ -42,17 +32,16 @@ impl ScalarUDFImpl for DoubleFunction {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let [arg] = args.args.as_slice() else {
-            return Err(DataFusionError::Plan(format!(
-                "[WRONG_NUM_ARGS] {} takes one argument",
-                self.name
-            )));
+            return Err(DataFusionError::Plan(
+                "[WRONG_NUM_ARGS] log1p takes one argument".into(),
+            ));
         };
         let (rows, scalar) = super::call_rows(&args);
         let input = arrow::compute::cast(&arg.to_array(rows)?, &DataType::Float64)?;
         let out: Float64Array = input
             .as_primitive::<Float64Type>()
             .iter()
-            .map(|v| v.map(|v| self.apply(v)))
+            .map(|v| v.map(f64::ln_1p))
             .collect();
         let out: ArrayRef = Arc::new(out);
         super::call_result(out, scalar)
@@ -61,7 +50,7 @@ impl ScalarUDFImpl for DoubleFunction {
 
 /// Where `round` and `bround` send a value exactly halfway between two neighbours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Halves {
+pub(crate) enum Halves {
     /// `bround`: to the even neighbour (banker's rounding).
     Even,
     /// `round`: away from zero.
@@ -158,7 +147,7 @@ fn round_decimal_half_even(unscaled: i128, scale: i32, places: i32) -> Option<(i
 
 /// A double rounded at `scale` places, as Spark does through the double's decimal text
 /// (`BigDecimal(2.5)`), so that `bround(0.125, 2)` is `0.12`.
-fn round_double(v: f64, scale: i32, halves: Halves) -> f64 {
+pub(crate) fn round_double(v: f64, scale: i32, halves: Halves) -> f64 {
     let Some((unscaled, value_scale)) = double_as_decimal(v) else {
         return v;
     };
@@ -453,8 +442,7 @@ impl ScalarUDFImpl for Round {
 /// The functions of this module, for registration.
 pub fn spark_math_functions() -> Vec<Arc<ScalarUDF>> {
     vec![
-        Arc::new(ScalarUDF::new_from_impl(DoubleFunction {
-            name: "log1p",
+        Arc::new(ScalarUDF::new_from_impl(Log1p {
             signature: Signature::any(1, Volatility::Immutable),
         })),
         Arc::new(ScalarUDF::new_from_impl(Round {

@@ -87,10 +87,11 @@ fn prepare(op: Op, left: &DataType, right: &DataType) -> Result<(Prepare, Prepar
     use DataType::*;
     let same = |t: DataType| Ok((Prepare::Cast(t.clone()), Prepare::Cast(t)));
     match (integer_rank(left), integer_rank(right)) {
-        (Some(l), Some(r)) => {
-            let wider = if l >= r { left } else { right };
-            let wider = if wider == &Null { Int32 } else { wider.clone() };
-            return same(wider);
+        (Some(_), Some(_)) => {
+            return same(super::arithmetic::result_type(&[
+                left.clone(),
+                right.clone(),
+            ]));
         }
         (Some(_), None) if matches!(right, Decimal128(..)) => {
             return Ok((

@@ -2,6 +2,23 @@
 //! rewritten on the parsed statement (the select list keeps Spark's name for the column, which
 //! [`super::names`] derived before).
 
+/// Spark's function-style casts (`date(x)` is `CAST(x AS DATE)`), which Spark names by their
+/// argument.
+pub const CAST_FUNCTIONS: &[&str] = &[
+    "date",
+    "timestamp",
+    "int",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "double",
+    "float",
+    "string",
+    "boolean",
+    "binary",
+    "decimal",
+];
+
 /// The SQL that computes Spark's `name(args…)`, given the arguments' SQL; `None` when `name` is
 /// not one of these functions or the arguments do not fit it.
 pub fn expand(name: &str, args: &[String]) -> Option<String> {
@@ -39,11 +56,7 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
         ("array_sort", 1) => format!("array_sort({}, 'ASC', 'NULLS LAST')", arg(0)?),
         ("positive", 1) => arg(0)?,
         // Spark's function-style casts: date(x) is CAST(x AS DATE).
-        (
-            "date" | "timestamp" | "int" | "bigint" | "smallint" | "tinyint" | "double" | "float"
-            | "string" | "boolean" | "binary" | "decimal",
-            1,
-        ) => {
+        (cast, 1) if CAST_FUNCTIONS.contains(&cast) => {
             // Spark's bare DECIMAL is decimal(10,0) (DataFusion's: decimal(38,10)).
             let to = if name == "decimal" {
                 "DECIMAL(10,0)".to_string()

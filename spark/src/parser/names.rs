@@ -23,22 +23,6 @@ const UPPER_CASE_FUNCTIONS: &[&str] = &[
     "log1p", "pi",
 ];
 
-/// Spark's function-style casts (`date(x)`), named by their argument.
-const CAST_FUNCTIONS: &[&str] = &[
-    "date",
-    "timestamp",
-    "int",
-    "bigint",
-    "smallint",
-    "tinyint",
-    "double",
-    "float",
-    "string",
-    "boolean",
-    "binary",
-    "decimal",
-];
-
 /// Spark's names for the columns of a query's select list, one entry per select item (`None`
 /// where Ember keeps DataFusion's name). `None` for statements that are not plain queries or
 /// whose select list contains a wildcard.
@@ -367,7 +351,7 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             if name == "positive" && args.len() == 1 {
                 return Some(format!("(+ {})", args[0]));
             }
-            if CAST_FUNCTIONS.contains(&name.as_str()) && args.len() == 1 {
+            if super::functions::CAST_FUNCTIONS.contains(&name.as_str()) && args.len() == 1 {
                 return Some(args.remove(0));
             }
             // Spark shows mask's default replacement characters.
