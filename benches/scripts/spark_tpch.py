@@ -5,8 +5,8 @@ Usage: spark_tpch.py DATA_DIR QUERY_DIR OUT_DIR MASTER PARTITIONS ITERATIONS QUE
 
 Prints one JSON object per line on stdout: {"event": "ready"} once a `SELECT 1` has returned,
 then {"event": "query", "q": N, "times": [...], "rows": R} per query (a warm-up run, then
-ITERATIONS timed runs). Each query's result is written to OUT_DIR/qN.tsv: a line of column
-kinds, then one line per row (tab-separated, NULL as \\N).
+ITERATIONS timed runs). Each query's result is written to OUT_DIR/qN.tsv: a line of Spark's
+column types, then one line per row (tab-separated, NULL as \\N).
 """
 
 import json
@@ -21,14 +21,7 @@ def emit(obj):
 
 
 def kind(data_type):
-    name = data_type.typeName()
-    if name in ("integer", "long", "short", "byte"):
-        return "int"
-    if name in ("double", "float"):
-        return "float"
-    if name == "decimal":
-        return "decimal"
-    return "string"
+    return data_type.simpleString()
 
 
 def text(value):

@@ -9,11 +9,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use datafusion::arrow::datatypes::Schema;
+use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::ScalarUDF;
+use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::{AcrossPartitions, ConstExpr, EquivalenceProperties};
-use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 use datafusion_proto::bytes::{
     physical_plan_from_bytes_with_extension_codec, physical_plan_to_bytes_with_extension_codec,
 };
@@ -28,7 +30,8 @@ use datafusion_proto::physical_plan::{
 };
 use datafusion_proto::protobuf;
 use ember_proto::{
-    EmberPlanNode, ShuffleReaderNode, ShuffleWriterNode, WriteFilesNode, ember_plan_node,
+    EmberPlanNode, ReaderConstant, ShuffleReaderNode, ShuffleWriterNode, WriteFilesNode,
+    ember_plan_node,
 };
 use prost::Message;
 
@@ -103,22 +106,62 @@ impl PhysicalExtensionCodec for EmberCodec {
                     )?);
                 }
                 equivalence.add_orderings(orderings);
-                let mut constants = Vec::with_capacity(r.constants.len());
-                for bytes in &r.constants {
-                    let proto = protobuf::PhysicalExprNode::decode(bytes.as_slice())
+                for constant in &r.constants {
+                    let proto = protobuf::PhysicalExprNode::decode(constant.expr.as_slice())
                         .map_err(|e| decode_err("shuffle reader constant", e))?;
-                    let expr =
+                    let exprs =
                         parse_physical_exprs([&proto], &decode_ctx, &schema, proto_converter)?;
-                    constants.extend(
-                        expr.into_iter()
-                            .map(|e| ConstExpr::new(e, AcrossPartitions::Heterogeneous)),
-                    );
+                    if constant.value.is_empty() {
+                        equivalence.add_constants(
+                            exprs
+                                .into_iter()
+                                .map(|e| ConstExpr::new(e, AcrossPartitions::Heterogeneous)),
+                        )?;
+                        continue;
+                    }
+                    let value = protobuf::ScalarValue::decode(constant.value.as_slice())
+                        .map_err(|e| decode_err("shuffle reader constant value", e))?;
+                    let value = ScalarValue::try_from(&value)
+                        .map_err(|e| decode_err("shuffle reader constant value", e))?;
+                    // Equal to its value, as the driver's optimizer had it: operators above
+                    // (joins) carry a constant on through that equality.
+                    for expr in exprs {
+                        equivalence.add_equal_conditions(
+                            Arc::clone(&expr),
+                            Arc::new(Literal::new(value.clone())),
+                        )?;
+                    }
                 }
-                equivalence.add_constants(constants)?;
+                let partitions = r.partitions as usize;
+                let partitioning = if r.partitioning.is_empty() {
+                    None
+                } else {
+                    let proto = protobuf::Partitioning::decode(r.partitioning.as_slice())
+                        .map_err(|e| decode_err("shuffle reader partitioning", e))?;
+                    parse_protobuf_partitioning(
+                        Some(&proto),
+                        &decode_ctx,
+                        &schema,
+                        proto_converter,
+                    )?
+                };
+                let partitioning = match partitioning {
+                    Some(p) if p.partition_count() == partitions => p,
+                    Some(p) => {
+                        return Err(decode_err(
+                            "shuffle reader partitioning",
+                            format!(
+                                "{} partitions, the reader has {partitions}",
+                                p.partition_count()
+                            ),
+                        ));
+                    }
+                    None => Partitioning::UnknownPartitioning(partitions),
+                };
                 Ok(Arc::new(ShuffleReaderExec::with_equivalence(
                     r.stage_id,
                     schema,
-                    r.partitions as usize,
+                    partitioning,
                     r.pass_through,
                     equivalence,
                 )))
@@ -187,17 +230,42 @@ impl PhysicalExtensionCodec for EmberCodec {
                     .encode_to_vec(),
                 );
             }
-            let constants = equivalence.constants();
-            let constants =
-                serialize_physical_exprs(constants.iter().map(|c| &c.expr), self, proto_converter)?
-                    .into_iter()
-                    .map(|node| node.encode_to_vec())
-                    .collect();
+            // A constant's literal members say nothing an executor needs once the value is
+            // carried with the expressions equal to it.
+            let mut constants = Vec::new();
+            for constant in equivalence.constants() {
+                if constant.expr.downcast_ref::<Literal>().is_some() {
+                    continue;
+                }
+                let [node] = <[_; 1]>::try_from(serialize_physical_exprs(
+                    [&constant.expr],
+                    self,
+                    proto_converter,
+                )?)
+                .map_err(|_| {
+                    DataFusionError::Internal("one expression encodes as one node".into())
+                })?;
+                let value = match &constant.across_partitions {
+                    AcrossPartitions::Uniform(Some(value)) => {
+                        protobuf::ScalarValue::try_from(value)?.encode_to_vec()
+                    }
+                    _ => Vec::new(),
+                };
+                constants.push(ReaderConstant {
+                    expr: node.encode_to_vec(),
+                    value,
+                });
+            }
+            let partitioning = match r.properties().output_partitioning() {
+                Partitioning::UnknownPartitioning(_) => Vec::new(),
+                p => serialize_partitioning(p, self, proto_converter)?.encode_to_vec(),
+            };
             ember_plan_node::Node::ShuffleReader(ShuffleReaderNode {
                 stage_id: r.stage_id(),
                 schema: schema.encode_to_vec(),
                 partitions: r.partitions() as u32,
                 pass_through: r.is_pass_through(),
+                partitioning,
                 orderings,
                 constants,
             })

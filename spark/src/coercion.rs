@@ -3,7 +3,7 @@
 //! ([`SparkOperatorPlanner`]); casts to strings print doubles as Java does and, without ANSI,
 //! become `TRY_CAST` ([`spark_casts`]).
 
-use crate::functions::arithmetic::{self, Operator};
+use crate::functions::arithmetic::{self, DecimalOp, Operator};
 use crate::functions::{divide_function_name, spark_compat_scalar_functions};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::DFSchema;
@@ -261,6 +261,46 @@ impl ExprPlanner for SparkOperatorPlanner {
                     literal_as_decimal(expr.left),
                     literal_as_decimal(expr.right),
                 ])))
+            }
+            // Decimal +, -, *: integer literals are decimals of their digits, and past 38 digits
+            // Spark keeps the integral digits and rounds the scale down, where DataFusion's
+            // operator caps the precision and keeps the scale.
+            BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply
+                if arithmetic::is_decimal_division(&left_type, &right_type) =>
+            {
+                let (left, right) = (
+                    literal_as_decimal(expr.left),
+                    literal_as_decimal(expr.right),
+                );
+                let (Ok(l), Ok(r)) = (left.get_type(schema), right.get_type(schema)) else {
+                    return Ok(PlannerResult::Original(RawBinaryExpr {
+                        op: expr.op,
+                        left,
+                        right,
+                    }));
+                };
+                let op = match expr.op {
+                    BinaryOperator::Plus => DecimalOp::Add,
+                    BinaryOperator::Minus => DecimalOp::Subtract,
+                    _ => DecimalOp::Multiply,
+                };
+                match arithmetic::decimal_operands(&l, &r) {
+                    Some(((p1, s1), (p2, s2)))
+                        if arithmetic::decimal_op_type(op, p1, s1, p2, s2)
+                            != arithmetic::datafusion_decimal_op_type(op, p1, s1, p2, s2) =>
+                    {
+                        let name =
+                            arithmetic::decimal_op_name(op, self.ansi.load(Ordering::Relaxed));
+                        Ok(PlannerResult::Planned(
+                            ember_function(name)?.call(vec![left, right]),
+                        ))
+                    }
+                    _ => Ok(PlannerResult::Original(RawBinaryExpr {
+                        op: expr.op,
+                        left,
+                        right,
+                    })),
+                }
             }
             BinaryOperator::MyIntegerDivide if both_integers => Ok(PlannerResult::Planned(
                 cast(expr.left, DataType::Int64) / cast(expr.right, DataType::Int64),

@@ -186,18 +186,25 @@ pub fn golden_files_in(suite: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// `id -> reason` of the queries known to differ from Spark (`tests/spark/known_differences.tsv`).
-pub fn known_differences() -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("spark")
-        .join("known_differences.tsv");
+/// The `key<TAB>text` lines of a list file (blank lines and `#` comments skipped; a missing file
+/// is an empty list).
+pub fn tsv_entries(path: &Path) -> Vec<(String, String)> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
-        .map(|(id, reason)| (id.trim().to_string(), reason.trim().to_string()))
+        .map(|(key, text)| (key.trim().to_string(), text.trim().to_string()))
         .collect()
+}
+
+/// `id -> reason` of the queries known to differ from Spark (`tests/spark/known_differences.tsv`).
+pub fn known_differences() -> Vec<(String, String)> {
+    tsv_entries(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("spark")
+            .join("known_differences.tsv"),
+    )
 }
 
 /// For each statement of a case file (split as `generate_golden.py` splits it: statements end

@@ -1,51 +1,38 @@
 //! Query results as files every engine writes the same way, and their comparison.
 //!
-//! A result file (`qN.tsv`) holds a line of column kinds (`int`, `float`, `decimal`, `string`),
-//! then one line per row, tab-separated, NULL as `\N`. Integers and strings compare exactly,
-//! floats within a relative 1e-9, decimals by value and by scale (the digits as printed), and
-//! rows in order (the TPC-H queries order their results completely).
+//! A result file (`qN.tsv`) holds a line of column types by Spark's names (`int`, `bigint`,
+//! `double`, `decimal(15,2)`, `string`, `date`…), then one line per row, tab-separated, NULL as
+//! `\N`. Types must be the same; integers and strings compare exactly, floats within a relative
+//! 1e-9, decimals by value and by scale (the digits as printed), and rows in order (the
+//! benchmark queries order their results).
 
 use std::path::Path;
 
 use arrow::array::{Array, RecordBatch};
-use arrow::datatypes::DataType;
+use arrow::datatypes::Schema;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
+use ember_spark::format::spark_type_name;
 
-/// The kind of a column, for comparison.
-fn kind(data_type: &DataType) -> &'static str {
-    match data_type {
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64 => "int",
-        DataType::Float16 | DataType::Float32 | DataType::Float64 => "float",
-        DataType::Decimal32(..)
-        | DataType::Decimal64(..)
-        | DataType::Decimal128(..)
-        | DataType::Decimal256(..) => "decimal",
+/// How values of a column of Spark type `name` compare.
+fn kind(name: &str) -> &'static str {
+    match name {
+        "tinyint" | "smallint" | "int" | "bigint" => "int",
+        "float" | "double" => "float",
+        _ if name.starts_with("decimal(") => "decimal",
         _ => "string",
     }
 }
 
-/// Arrow batches as a result, with the kinds and texts a result file holds.
+/// Arrow batches of `schema` as a result, with the types and texts a result file holds.
 ///
 /// # Errors
 /// A value cannot be formatted.
-pub fn from_batches(batches: &[RecordBatch]) -> Result<ResultFile, String> {
-    let kinds = batches
-        .first()
-        .map(|b| {
-            b.schema()
-                .fields()
-                .iter()
-                .map(|f| kind(f.data_type()).to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+pub fn from_batches(schema: &Schema, batches: &[RecordBatch]) -> Result<ResultFile, String> {
+    let types = schema
+        .fields()
+        .iter()
+        .map(|f| spark_type_name(f.data_type()))
+        .collect();
     let options = FormatOptions::default();
     let mut rows = Vec::new();
     for batch in batches {
@@ -72,7 +59,7 @@ pub fn from_batches(batches: &[RecordBatch]) -> Result<ResultFile, String> {
             );
         }
     }
-    Ok(ResultFile { kinds, rows })
+    Ok(ResultFile { types, rows })
 }
 
 /// Writes Arrow batches as a result file.
@@ -80,10 +67,14 @@ pub fn from_batches(batches: &[RecordBatch]) -> Result<ResultFile, String> {
 /// # Errors
 /// The file cannot be written, or a value cannot be formatted.
 pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> Result<(), String> {
-    let result = from_batches(batches)?;
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .unwrap_or_else(|| std::sync::Arc::new(Schema::empty()));
+    let result = from_batches(&schema, batches)?;
     let mut out = String::new();
-    if !result.kinds.is_empty() {
-        out.push_str(&result.kinds.join("\t"));
+    if !result.types.is_empty() {
+        out.push_str(&result.types.join("\t"));
         out.push('\n');
     }
     for row in &result.rows {
@@ -96,7 +87,7 @@ pub fn write_batches(path: &Path, batches: &[RecordBatch]) -> Result<(), String>
 /// A parsed result file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultFile {
-    pub kinds: Vec<String>,
+    pub types: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -108,14 +99,14 @@ pub fn read(path: &Path) -> Result<ResultFile, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = text.lines();
-    let kinds = lines
+    let types = lines
         .next()
         .map(|l| l.split('\t').map(str::to_string).collect())
         .unwrap_or_default();
     let rows = lines
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
-    Ok(ResultFile { kinds, rows })
+    Ok(ResultFile { types, rows })
 }
 
 fn floats_agree(a: f64, b: f64) -> bool {
@@ -124,6 +115,13 @@ fn floats_agree(a: f64, b: f64) -> bool {
 
 /// Compares `actual` with the `reference` result; `Err` says where they first differ.
 pub fn compare(actual: &ResultFile, reference: &ResultFile) -> Result<(), String> {
+    if actual.types != reference.types {
+        return Err(format!(
+            "column types ({}), reference ({})",
+            actual.types.join(", "),
+            reference.types.join(", ")
+        ));
+    }
     if actual.rows.len() != reference.rows.len() {
         return Err(format!(
             "{} rows, reference {}",
@@ -140,26 +138,16 @@ pub fn compare(actual: &ResultFile, reference: &ResultFile) -> Result<(), String
             ));
         }
         for (c, (x, y)) in a.iter().zip(r).enumerate() {
-            let kind_a = actual.kinds.get(c).map(String::as_str).unwrap_or("string");
-            let kind_r = reference
-                .kinds
-                .get(c)
-                .map(String::as_str)
-                .unwrap_or("string");
-            let same = match (kind_a, kind_r) {
-                _ if x == y => true,
-                ("decimal", "decimal") => false,
-                ("float" | "decimal", "float" | "decimal") => {
-                    match (x.parse::<f64>(), y.parse::<f64>()) {
+            let same = x == y
+                || (kind(&reference.types[c]) == "float"
+                    && match (x.parse::<f64>(), y.parse::<f64>()) {
                         (Ok(p), Ok(q)) => floats_agree(p, q),
                         _ => false,
-                    }
-                }
-                _ => false,
-            };
+                    });
             if !same {
                 return Err(format!(
-                    "row {i} column {c}: {x} ({kind_a}), reference {y} ({kind_r})"
+                    "row {i} column {c}: {x}, reference {y} ({})",
+                    reference.types[c]
                 ));
             }
         }
@@ -171,9 +159,9 @@ pub fn compare(actual: &ResultFile, reference: &ResultFile) -> Result<(), String
 mod tests {
     use super::*;
 
-    fn file(kinds: &[&str], rows: &[&[&str]]) -> ResultFile {
+    fn file(types: &[&str], rows: &[&[&str]]) -> ResultFile {
         ResultFile {
-            kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            types: types.iter().map(|k| k.to_string()).collect(),
             rows: rows
                 .iter()
                 .map(|r| r.iter().map(|v| v.to_string()).collect())
@@ -183,32 +171,23 @@ mod tests {
 
     #[test]
     fn compares_by_kind() {
-        let reference = file(&["int", "float", "decimal"], &[&["1", "0.1", "2.500000"]]);
+        let types = ["int", "double", "decimal(7,6)"];
+        let reference = file(&types, &[&["1", "0.1", "2.500000"]]);
         assert!(
             compare(
-                &file(
-                    &["int", "float", "decimal"],
-                    &[&["1", "0.10000000000000002", "2.500000"]]
-                ),
+                &file(&types, &[&["1", "0.10000000000000002", "2.500000"]]),
                 &reference
             )
             .is_ok()
         );
         // A decimal must keep Spark's scale.
-        assert!(
-            compare(
-                &file(&["int", "float", "decimal"], &[&["1", "0.1", "2.5"]]),
-                &reference
-            )
-            .is_err()
-        );
-        assert!(
-            compare(
-                &file(&["int", "float", "decimal"], &[&["2", "0.1", "2.500000"]]),
-                &reference
-            )
-            .is_err()
-        );
+        assert!(compare(&file(&types, &[&["1", "0.1", "2.5"]]), &reference).is_err());
+        assert!(compare(&file(&types, &[&["2", "0.1", "2.500000"]]), &reference).is_err());
+        // Types must be Spark's: a BIGINT is not an INT, a double not a decimal.
+        let wrong = ["bigint", "double", "decimal(7,6)"];
+        assert!(compare(&file(&wrong, &[&["1", "0.1", "2.500000"]]), &reference).is_err());
+        let wrong = ["int", "double", "double"];
+        assert!(compare(&file(&wrong, &[&["1", "0.1", "2.5"]]), &reference).is_err());
         assert!(compare(&file(&["int"], &[]), &reference).is_err());
     }
 }

@@ -55,7 +55,7 @@ async fn executors_scale_up_under_backlog_and_down_when_idle() {
 
     for round in 0..2 {
         let mut events = session.subscribe();
-        let failures = check_tpch(&session, &dir, 0.01, [3]).await;
+        let failures = check_tpch(&session, 0.01, [3]).await;
         assert!(
             failures.is_empty(),
             "round {round}: {}",

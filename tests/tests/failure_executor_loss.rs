@@ -75,7 +75,7 @@ async fn killed_executor_is_replaced_by_recomputation() {
         (killed, removed, reran)
     });
 
-    let failures = check_tpch(&session, &dir, 0.1, [18]).await;
+    let failures = check_tpch(&session, 0.1, [18]).await;
     let (killed, removed, reran) = watcher.await.expect("watcher");
     session.stop().await;
     assert!(

@@ -476,7 +476,7 @@ async fn executor_containers_see_their_volumes_secrets_and_limits_and_run_tpch()
 
     // At this scale the answers are compared with JVM Spark's (tests/tpch/spark/sf0.01).
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 0.01, [1, 3, 18]).await;
+    let failures = check_tpch(&session, 0.01, [1, 3, 18]).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let shuffled: u64 = session
         .last_job_metrics()
@@ -522,7 +522,7 @@ async fn a_killed_executor_container_is_replaced_and_the_job_still_succeeds() {
     // Kill the container of the first executor that finishes a task, in the middle of the job,
     // and see the driver lose that executor before the job ends.
     let watch = watch_first_executor(session.subscribe());
-    let (failures, killed) = tokio::join!(check_tpch(&session, &dir, 0.1, [18]), async {
+    let (failures, killed) = tokio::join!(check_tpch(&session, 0.1, [18]), async {
         let id = watch.victim.await.expect("a task ended");
         let pod = executor_pods(&server, &ns)
             .into_iter()
@@ -608,7 +608,7 @@ async fn host_network_executor_pods_run_tpch() {
         assert_eq!(pod["status"]["podIP"], "127.0.0.1", "the node's IP");
     }
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 0.01, [3]).await;
+    let failures = check_tpch(&session, 0.01, [3]).await;
     session.stop().await;
     server.stop().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -157,7 +157,7 @@ async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
     // At this scale the answers are compared with JVM Spark's (tests/tpch/spark/sf0.01).
     let dir = shared_tpch(0.01);
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 0.01, [1, 3, 18]).await;
+    let failures = check_tpch(&session, 0.01, [1, 3, 18]).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     stop_and_check_cleanup(session, server).await;
@@ -205,7 +205,7 @@ async fn executor_pods_get_the_tls_files_from_the_applications_secret() {
 
     let dir = shared_tpch(0.01);
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 0.01, [3]).await;
+    let failures = check_tpch(&session, 0.01, [3]).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     stop_and_check_cleanup(session, server).await;
@@ -225,7 +225,7 @@ async fn a_deleted_executor_pod_is_replaced_and_the_job_still_succeeds() {
     // Delete the pod of the first executor that finishes a task, in the middle of the job, and
     // see the driver lose that executor before the job ends.
     let watch = watch_first_executor(session.subscribe());
-    let (failures, deleted) = tokio::join!(check_tpch(&session, &dir, 0.1, [18]), async {
+    let (failures, deleted) = tokio::join!(check_tpch(&session, 0.1, [18]), async {
         let id = watch.victim.await.expect("a task ended");
         let pod = executor_pods(&server)
             .into_iter()
@@ -305,7 +305,7 @@ async fn dynamic_allocation_adds_pods_under_backlog_and_deletes_idle_ones() {
     let mut events = session.subscribe();
     let dir = shared_tpch(0.1);
     register_tpch(&session, &dir).await;
-    let failures = check_tpch(&session, &dir, 0.1, [18]).await;
+    let failures = check_tpch(&session, 0.1, [18]).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let mut most = 0;
     let mut targets = Vec::new();

@@ -28,7 +28,7 @@ async fn queries_larger_than_executor_memory_spill_and_succeed() {
     // The three TPC-H queries with the largest joins and aggregations.
     let mut spilled = 0u64;
     for q in [18, 9, 21] {
-        let failures = check_tpch(&session, &dir, 0.5, [q]).await;
+        let failures = check_tpch(&session, 0.5, [q]).await;
         assert!(failures.is_empty(), "q{q}:\n{}", failures.join("\n"));
         let metrics = session.last_job_metrics();
         let bytes: u64 = metrics.iter().map(|s| s.spilled_bytes).sum();

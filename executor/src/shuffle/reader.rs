@@ -71,18 +71,18 @@ impl ShuffleReaderExec {
         Self::with_properties(stage_id, schema, pass_through, properties)
     }
 
-    /// A reader as decoded on an executor, with the orderings and constants the driver's
-    /// optimizer knew of the exchange's output.
+    /// A reader as decoded on an executor, with the partitioning, orderings and constants the
+    /// driver's optimizer knew of the exchange's output.
     pub fn with_equivalence(
         stage_id: u32,
         schema: SchemaRef,
-        partitions: usize,
+        partitioning: Partitioning,
         pass_through: bool,
         equivalence: EquivalenceProperties,
     ) -> Self {
         let properties = PlanProperties::new(
             equivalence,
-            Partitioning::UnknownPartitioning(partitions),
+            partitioning,
             EmissionType::Incremental,
             Boundedness::Bounded,
         );

@@ -381,6 +381,182 @@ impl ScalarUDFImpl for DecimalDivide {
     }
 }
 
+/// A decimal `+`, `-` or `*` whose Spark result type DataFusion's operator does not give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecimalOp {
+    Add,
+    Subtract,
+    Multiply,
+}
+
+/// Spark's result type of `decimal(p1,s1) op decimal(p2,s2)` (with `allowPrecisionLoss`).
+pub fn decimal_op_type(op: DecimalOp, p1: u8, s1: i8, p2: u8, s2: i8) -> (u8, i8) {
+    let (p1, s1, p2, s2) = (p1 as i32, s1 as i32, p2 as i32, s2 as i32);
+    match op {
+        DecimalOp::Add | DecimalOp::Subtract => {
+            let scale = s1.max(s2);
+            adjust_precision_scale((p1 - s1).max(p2 - s2) + scale + 1, scale)
+        }
+        DecimalOp::Multiply => adjust_precision_scale(p1 + p2 + 1, s1 + s2),
+    }
+}
+
+/// The type DataFusion's own operator gives `decimal(p1,s1) op decimal(p2,s2)`: Spark's formula
+/// with the precision capped at 38 instead of the scale reduced.
+pub fn datafusion_decimal_op_type(op: DecimalOp, p1: u8, s1: i8, p2: u8, s2: i8) -> (u8, i8) {
+    let (p1, s1, p2, s2) = (p1 as i32, s1 as i32, p2 as i32, s2 as i32);
+    let (p, s) = match op {
+        DecimalOp::Add | DecimalOp::Subtract => {
+            let scale = s1.max(s2);
+            ((p1 - s1).max(p2 - s2) + scale + 1, scale)
+        }
+        DecimalOp::Multiply => (p1 + p2 + 1, s1 + s2),
+    };
+    (p.min(38) as u8, s as i8)
+}
+
+/// The decimal types of an operation's operands when Spark computes it as a decimal operation
+/// (one side a decimal, the other a decimal or an integer).
+pub fn decimal_operands(left: &DataType, right: &DataType) -> Option<((u8, i8), (u8, i8))> {
+    if is_decimal_division(left, right) {
+        Some((as_decimal(left)?, as_decimal(right)?))
+    } else {
+        None
+    }
+}
+
+/// Spark's decimal `+`, `-`, `*` where the exact result has more than 38 digits: computed in 256
+/// bits and rounded half up to the scale of [`decimal_op_type`]; a result that still does not
+/// fit is `[NUMERIC_VALUE_OUT_OF_RANGE]` in ANSI mode and NULL otherwise.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DecimalArithmetic {
+    name: &'static str,
+    op: DecimalOp,
+    ansi: bool,
+    signature: Signature,
+}
+
+/// The name of Spark's decimal `op` with precision loss, in ANSI or legacy mode.
+pub fn decimal_op_name(op: DecimalOp, ansi: bool) -> &'static str {
+    match (op, ansi) {
+        (DecimalOp::Add, true) => "spark_decimal_add",
+        (DecimalOp::Add, false) => "spark_decimal_add_legacy",
+        (DecimalOp::Subtract, true) => "spark_decimal_subtract",
+        (DecimalOp::Subtract, false) => "spark_decimal_subtract_legacy",
+        (DecimalOp::Multiply, true) => "spark_decimal_multiply",
+        (DecimalOp::Multiply, false) => "spark_decimal_multiply_legacy",
+    }
+}
+
+/// `value` (at scale `from`) at scale `to`, rounded half up (away from zero).
+fn rescale_half_up(
+    value: arrow::datatypes::i256,
+    from: i32,
+    to: i32,
+) -> Option<arrow::datatypes::i256> {
+    use arrow::datatypes::i256;
+    let ten = i256::from_i128(10);
+    if to >= from {
+        return value.checked_mul(ten.checked_pow((to - from) as u32)?);
+    }
+    let divisor = ten.checked_pow((from - to) as u32)?;
+    let quotient = value.checked_div(divisor)?;
+    let remainder = value.checked_rem(divisor)?;
+    let round_away = remainder.wrapping_abs().checked_mul(i256::from_i128(2))? >= divisor;
+    match (round_away, value < i256::ZERO) {
+        (true, true) => quotient.checked_sub(i256::ONE),
+        (true, false) => quotient.checked_add(i256::ONE),
+        _ => Some(quotient),
+    }
+}
+
+impl DecimalArithmetic {
+    fn types(&self, arg_types: &[DataType]) -> Result<((u8, i8), (u8, i8))> {
+        match arg_types {
+            [l, r] => match (as_decimal(l), as_decimal(r)) {
+                (Some(l), Some(r)) => Ok((l, r)),
+                _ => Err(DataFusionError::Plan(format!(
+                    "{} takes decimals",
+                    self.name
+                ))),
+            },
+            _ => Err(DataFusionError::Plan(format!(
+                "{} takes two arguments",
+                self.name
+            ))),
+        }
+    }
+}
+
+impl ScalarUDFImpl for DecimalArithmetic {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        let ((p1, s1), (p2, s2)) = self.types(arg_types)?;
+        let (p, s) = decimal_op_type(self.op, p1, s1, p2, s2);
+        Ok(DataType::Decimal128(p, s))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        use arrow::datatypes::i256;
+        let [left, right] = args.args.as_slice() else {
+            return Err(DataFusionError::Plan(format!(
+                "{} takes two arguments",
+                self.name
+            )));
+        };
+        let rows = args.number_rows;
+        let ((p1, s1), (p2, s2)) = self.types(&[left.data_type(), right.data_type()])?;
+        let (p, s) = decimal_op_type(self.op, p1, s1, p2, s2);
+        let l = decimal_values(left, rows, p1, s1)?;
+        let r = decimal_values(right, rows, p2, s2)?;
+        let (s1, s2, s) = (s1 as i32, s2 as i32, s as i32);
+        let limit = i256::from_i128(10).checked_pow(p as u32);
+        let mut out = arrow::array::Decimal128Builder::with_capacity(rows);
+        for i in 0..rows {
+            if l.is_null(i) || r.is_null(i) {
+                out.append_null();
+                continue;
+            }
+            let (a, b) = (i256::from_i128(l.value(i)), i256::from_i128(r.value(i)));
+            let exact = match self.op {
+                DecimalOp::Multiply => a.checked_mul(b).map(|v| (v, s1 + s2)),
+                DecimalOp::Add | DecimalOp::Subtract => {
+                    let scale = s1.max(s2);
+                    rescale_half_up(a, s1, scale)
+                        .zip(rescale_half_up(b, s2, scale))
+                        .and_then(|(a, b)| match self.op {
+                            DecimalOp::Add => a.checked_add(b),
+                            _ => a.checked_sub(b),
+                        })
+                        .map(|v| (v, scale))
+                }
+            };
+            let value = exact
+                .and_then(|(v, scale)| rescale_half_up(v, scale, s))
+                .filter(|v| limit.is_some_and(|limit| v.wrapping_abs() < limit))
+                .and_then(|v| v.to_i128());
+            match value {
+                Some(v) => out.append_value(v),
+                None if self.ansi => {
+                    return Err(DataFusionError::Execution(format!(
+                        "[NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION] The result of the decimal operation does not fit decimal({p}, {s}). If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error, and return NULL instead."
+                    )));
+                }
+                None => out.append_null(),
+            }
+        }
+        let array = out.finish().with_precision_and_scale(p, s as i8)?;
+        Ok(ColumnarValue::Array(Arc::new(array)))
+    }
+}
+
 /// Spark's `avg` finish, `spark_avg(sum(x), count(x), avg(x))`: for a decimal `x` of
 /// `decimal(p,s)` a `decimal(p+4, s+4)` rounded half up from the sum and count (DataFusion's
 /// avg truncates); otherwise DataFusion's avg as a double.
@@ -417,14 +593,11 @@ impl ScalarUDFImpl for SparkAvg {
         Ok(avg_type(arg_types.first().unwrap_or(&DataType::Float64)))
     }
 
-    /// Named as the `avg(x)` it replaces, not after its `sum`/`count` arguments.
+    /// Named as the `avg(x)` (or `avg(x) OVER …`) it replaces: its third argument.
     fn schema_name(&self, args: &[datafusion::logical_expr::Expr]) -> Result<String> {
-        use datafusion::logical_expr::Expr;
-        match args.first() {
-            Some(Expr::AggregateFunction(sum)) if sum.params.args.len() == 1 => {
-                Ok(format!("avg({})", sum.params.args[0].schema_name()))
-            }
-            _ => Ok("avg".to_string()),
+        match args.get(2) {
+            Some(average) => Ok(average.schema_name().to_string()),
+            None => Ok("avg".to_string()),
         }
     }
 
@@ -484,6 +657,16 @@ pub fn decimal_functions() -> Vec<Arc<ScalarUDF>> {
             }))
         })
         .collect();
+    for op in [DecimalOp::Add, DecimalOp::Subtract, DecimalOp::Multiply] {
+        for ansi in [true, false] {
+            out.push(Arc::new(ScalarUDF::new_from_impl(DecimalArithmetic {
+                name: decimal_op_name(op, ansi),
+                op,
+                ansi,
+                signature: Signature::any(2, Volatility::Immutable),
+            })));
+        }
+    }
     out.push(Arc::new(ScalarUDF::new_from_impl(SparkAvg {
         signature: Signature::any(3, Volatility::Immutable),
     })));
@@ -504,5 +687,22 @@ mod decimal_tests {
         assert_eq!(divide_half_up(-2, 3, 2), Some(-67));
         assert_eq!(divide_half_up(1, 8, 2), Some(13));
         assert_eq!(divide_half_up(10, 4, 0), Some(3));
+    }
+
+    #[test]
+    fn add_and_multiply_types_lose_scale_past_38_digits_as_spark() {
+        // TPC-DS q58: decimal(38,21) * 100 (decimal(3,0)) is decimal(38,17).
+        assert_eq!(decimal_op_type(DecimalOp::Multiply, 38, 21, 3, 0), (38, 17));
+        assert_eq!(decimal_op_type(DecimalOp::Multiply, 17, 2, 3, 0), (21, 2));
+        assert_eq!(decimal_op_type(DecimalOp::Add, 38, 10, 38, 10), (38, 9));
+        assert_eq!(decimal_op_type(DecimalOp::Subtract, 7, 2, 1, 0), (8, 2));
+        use arrow::datatypes::i256;
+        let half_up = |v: i128, from, to| {
+            rescale_half_up(i256::from_i128(v), from, to).and_then(|v| v.to_i128())
+        };
+        assert_eq!(half_up(12345, 3, 2), Some(1235));
+        assert_eq!(half_up(-12345, 3, 2), Some(-1235));
+        assert_eq!(half_up(12344, 3, 2), Some(1234));
+        assert_eq!(half_up(12, 0, 2), Some(1200));
     }
 }

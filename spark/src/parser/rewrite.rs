@@ -519,17 +519,29 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 *expr = replacement;
             }
         }
-        // avg(x): Spark rounds a decimal average half up to scale s + 4 (DataFusion truncates).
+        // avg(x) [OVER w]: Spark rounds a decimal average half up to scale s + 4 (DataFusion
+        // truncates), as an aggregate and as a window function.
         if let Expr::Function(f) = expr
             && f.name.to_string().eq_ignore_ascii_case("avg")
-            && f.over.is_none()
             && f.filter.is_none()
             && let FunctionArguments::List(list) = &f.args
             && list.args.len() == 1
             && list.duplicate_treatment.is_none()
             && list.clauses.is_empty()
         {
-            let text = format!("spark_avg(sum({0}), count({0}), avg({0}))", list.args[0]);
+            let renamed = |name: &str| {
+                let mut g = f.clone();
+                g.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![
+                    datafusion::sql::sqlparser::ast::Ident::new(name),
+                ]);
+                Expr::Function(g).to_string()
+            };
+            let text = format!(
+                "spark_avg({}, {}, {})",
+                renamed("sum"),
+                renamed("count"),
+                renamed("avg")
+            );
             if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
