@@ -606,6 +606,7 @@ impl Session {
             plan => {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
                 let plan = ember_spark::coercion::spark_casts(plan, ansi)?;
+                let plan = ember_spark::parser::names::with_written_case(plan, sql)?;
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
                     plan,

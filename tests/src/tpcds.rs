@@ -1,6 +1,6 @@
 //! TPC-DS for the end-to-end tests: data from the `tpcdsgen` generator (the one `tpcgen-cli
 //! tpcds` runs), Spark's own query set (`tests/tpcds/queries/`, copied unchanged from Apache
-//! Spark, see its README) and JVM Spark's committed answers (`tests/tpcds/spark/sf<scale>/`,
+//! Spark, see its README) and JVM Spark's committed answers (rows, types and column names) (`tests/tpcds/spark/sf<scale>/`,
 //! written by `tests/tpcds/generate_answers.py`).
 
 use std::path::{Path, PathBuf};
@@ -71,8 +71,8 @@ pub fn query(name: &str) -> String {
 
 /// JVM Spark's answer to one query.
 pub enum SparkAnswer {
-    /// The rows, with Spark's column types.
-    Rows(ResultFile),
+    /// The rows, with Spark's column types, and Spark's column names.
+    Rows(ResultFile, Vec<String>),
     /// Spark refused the query with this error class.
     Error(String),
 }
@@ -83,9 +83,15 @@ pub fn spark_answer(scale: f64, name: &str) -> Option<SparkAnswer> {
     if let Ok(class) = std::fs::read_to_string(dir.join(format!("{name}.error"))) {
         return Some(SparkAnswer::Error(class.trim().to_string()));
     }
+    let names = std::fs::read_to_string(dir.join(format!("{name}.names"))).ok()?;
+    let names = names
+        .trim_end_matches('\n')
+        .split('\t')
+        .map(str::to_string)
+        .collect();
     results::read(&dir.join(format!("{name}.tsv")))
         .ok()
-        .map(SparkAnswer::Rows)
+        .map(|rows| SparkAnswer::Rows(rows, names))
 }
 
 fn write_table(dir: &Path, table: &str, batches: Vec<RecordBatch>) -> Result<(), String> {
@@ -212,7 +218,17 @@ pub async fn check(session: &ember::Session, scale: f64, names: &[String]) -> Ve
             Err(e) => Err(e),
         };
         match (actual, expected) {
-            (Ok((schema, batches)), SparkAnswer::Rows(expected)) => {
+            (Ok((schema, _)), SparkAnswer::Rows(_, names))
+                if schema.fields().iter().map(|f| f.name()).ne(names.iter()) =>
+            {
+                let actual: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+                failures.push(format!(
+                    "{name}: column names ({}), JVM Spark ({})",
+                    actual.join(", "),
+                    names.join(", ")
+                ));
+            }
+            (Ok((schema, batches)), SparkAnswer::Rows(expected, _)) => {
                 let compared = results::from_batches(&schema, &batches).and_then(|actual| {
                     match results::compare(&actual, &expected) {
                         Err(_) if ties.contains(name) => {
@@ -238,7 +254,7 @@ pub async fn check(session: &ember::Session, scale: f64, names: &[String]) -> Ve
                     failures.push(format!("{name}: JVM Spark raises {class}, Ember: {text}"));
                 }
             }
-            (Err(e), SparkAnswer::Rows(_)) => failures.push(format!("{name}: {e}")),
+            (Err(e), SparkAnswer::Rows(..)) => failures.push(format!("{name}: {e}")),
         }
     }
     failures

@@ -10,7 +10,8 @@ the session time zone UTC, over one temporary view per Parquet file of DATA_DIR,
 OUT_DIR/<query>.tsv: a line of Spark's column types (`simpleString`, e.g. `decimal(17,2)`), then
 one line per row, tab-separated, NULL as \\N, decimals with their scale. A query Spark refuses
 gets OUT_DIR/<query>.error with its error class instead (q30 on data from generators that name
-the column `c_last_review_date_sk`). The data must come from the same generator the tests use
+the column `c_last_review_date_sk`), and OUT_DIR/<query>.names the column names Spark gives, on
+one line, tab-separated. The data must come from the same generator the tests use
 (`tpcdsgen`, which `tpcgen-cli` runs) at the same scale. CI does not run this: it compares Ember
 against the committed answers.
 """
@@ -64,7 +65,7 @@ def main():
     for query in wanted or queries:
         with open(os.path.join(HERE, "queries", f"{query}.sql")) as f:
             sql = f.read().strip().rstrip(";")
-        for stale in (f"{query}.tsv", f"{query}.error"):
+        for stale in (f"{query}.tsv", f"{query}.error", f"{query}.names"):
             if os.path.exists(os.path.join(out, stale)):
                 os.remove(os.path.join(out, stale))
         try:
@@ -75,6 +76,8 @@ def main():
                 f.write((e.getErrorClass() or "ERROR") + "\n")
             print(f"{query}: error {e.getErrorClass()}", flush=True)
             continue
+        with open(os.path.join(out, f"{query}.names"), "w") as f:
+            f.write("\t".join(field.name for field in df.schema.fields) + "\n")
         with open(os.path.join(out, f"{query}.tsv"), "w") as f:
             f.write("\t".join(field.dataType.simpleString() for field in df.schema.fields) + "\n")
             for row in rows:

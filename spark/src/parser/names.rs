@@ -105,6 +105,108 @@ pub fn alias_with_spark_names(query: &mut Query) {
     }
 }
 
+/// How the query wrote the names of its columns, where the case differs from the lower case
+/// DataFusion's identifier normalization gives them: `lower -> as written`, for the aliases and
+/// bare columns of the select lists of the statement, its derived tables and its CTEs (`SELECT
+/// x AS B1_LP`, `SELECT ID`). Spark shows names as written; the outermost spelling of a name
+/// wins (`sum(returns) AS returns` over a CTE's `AS RETURNS`).
+pub fn written_case(sql: &str) -> std::collections::HashMap<String, String> {
+    let mut seen = std::collections::HashMap::new();
+    if let Ok(statements) = Parser::parse_sql(&super::dialect::EmberDialect::default(), sql)
+        && let [Statement::Query(query)] = statements.as_slice()
+    {
+        collect_written_names(query, &mut seen);
+    }
+    seen.retain(|lower, written| lower != written);
+    seen
+}
+
+/// Outer select lists first, then derived tables, then CTEs: the first spelling seen stays.
+fn collect_written_names(query: &Query, seen: &mut std::collections::HashMap<String, String>) {
+    collect_in_set_expr(&query.body, seen);
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            collect_written_names(&cte.query, seen);
+        }
+    }
+}
+
+fn collect_in_set_expr(body: &SetExpr, seen: &mut std::collections::HashMap<String, String>) {
+    use datafusion::sql::sqlparser::ast::TableFactor;
+    match body {
+        SetExpr::Select(select) => {
+            for item in &select.projection {
+                let ident = match item {
+                    SelectItem::ExprWithAlias { alias, .. } => alias,
+                    SelectItem::UnnamedExpr(Expr::Identifier(ident)) => ident,
+                    SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
+                        let Some(last) = parts.last() else { continue };
+                        last
+                    }
+                    _ => continue,
+                };
+                if ident.quote_style.is_none() {
+                    seen.entry(ident.value.to_lowercase())
+                        .or_insert_with(|| ident.value.clone());
+                }
+            }
+            for table in &select.from {
+                let relations =
+                    std::iter::once(&table.relation).chain(table.joins.iter().map(|j| &j.relation));
+                for relation in relations {
+                    if let TableFactor::Derived { subquery, .. } = relation {
+                        collect_written_names(subquery, seen);
+                    }
+                }
+            }
+        }
+        SetExpr::SetOperation { left, right, .. } => {
+            collect_in_set_expr(left, seen);
+            collect_in_set_expr(right, seen);
+        }
+        SetExpr::Query(q) => collect_written_names(q, seen),
+        _ => {}
+    }
+}
+
+/// `plan` with its output columns named as the query wrote them ([`written_case`]): a
+/// projection that renames, on top, when some name's case differs and the names stay unique.
+pub fn with_written_case(
+    plan: datafusion::logical_expr::LogicalPlan,
+    sql: &str,
+) -> datafusion::error::Result<datafusion::logical_expr::LogicalPlan> {
+    use datafusion::logical_expr::{Expr as LogicalExpr, LogicalPlanBuilder};
+    let case = written_case(sql);
+    let schema = plan.schema();
+    let names: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| case.get(f.name()).map_or(f.name().as_str(), String::as_str))
+        .collect();
+    let unique: std::collections::HashSet<&&str> = names.iter().collect();
+    if unique.len() != names.len()
+        || names
+            .iter()
+            .zip(schema.fields())
+            .all(|(n, f)| *n == f.name())
+    {
+        return Ok(plan);
+    }
+    let exprs: Vec<LogicalExpr> = schema
+        .columns()
+        .into_iter()
+        .zip(&names)
+        .map(|(column, name)| {
+            if column.name == *name {
+                LogicalExpr::Column(column)
+            } else {
+                LogicalExpr::Column(column).alias(*name)
+            }
+        })
+        .collect();
+    LogicalPlanBuilder::from(plan).project(exprs)?.build()
+}
+
 fn leftmost_select_mut(query: &mut Query) -> Option<&mut Vec<SelectItem>> {
     let mut body = query.body.as_mut();
     loop {
@@ -265,6 +367,23 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             }
             out
         }
+        // substr / substring (sqlparser's own node), with Spark's default length shown.
+        Expr::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            shorthand,
+            ..
+        } => {
+            let from = substring_from
+                .as_deref()
+                .map_or(Some("1".to_string()), expr_name)?;
+            let length = substring_for
+                .as_deref()
+                .map_or(Some(i32::MAX.to_string()), expr_name)?;
+            let name = if *shorthand { "substr" } else { "substring" };
+            format!("{name}({}, {from}, {length})", expr_name(expr)?)
+        }
         Expr::IsNull(e) => format!("({} IS NULL)", expr_name(e)?),
         Expr::IsNotNull(e) => format!("({} IS NOT NULL)", expr_name(e)?),
         Expr::InList {
@@ -389,6 +508,31 @@ mod tests {
 
     fn names(sql: &str) -> Vec<Option<String>> {
         spark_column_names(sql).expect("a query")
+    }
+
+    #[test]
+    fn substr_names_show_spark_defaults() {
+        assert_eq!(
+            names("SELECT substr(s, 1, 2), substring(s, 2), substring(s FROM 1 FOR 2)"),
+            vec![
+                Some("substr(s, 1, 2)".to_string()),
+                Some("substring(s, 2, 2147483647)".to_string()),
+                Some("substring(s, 1, 2)".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_keep_the_case_they_are_written_in_outermost_first() {
+        let case = written_case(
+            "WITH c AS (SELECT x AS RETURNS, y AS Yy FROM t) \
+             SELECT returns, Yy, ID FROM (SELECT a AS B1_LP FROM u) d, c",
+        );
+        assert_eq!(case.get("yy").map(String::as_str), Some("Yy"));
+        assert_eq!(case.get("id").map(String::as_str), Some("ID"));
+        assert_eq!(case.get("b1_lp").map(String::as_str), Some("B1_LP"));
+        // The outer select writes `returns` in lower case: the CTE's spelling does not apply.
+        assert_eq!(case.get("returns"), None);
     }
 
     #[test]
