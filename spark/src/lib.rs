@@ -19,6 +19,7 @@ pub mod coercion;
 pub mod errors;
 pub mod format;
 pub mod functions;
+pub mod limits;
 pub mod options;
 pub mod parser;
 pub mod state;

@@ -74,7 +74,14 @@ pub fn planning_state(
         .expr_planners()
         .get_or_insert_with(Vec::new)
         .insert(0, Arc::new(crate::coercion::SparkOperatorPlanner { ansi }));
-    builder
+    // DataFusion's rules, with `ORDER BY … LIMIT` kept above joins before sorts are enforced.
+    let mut rules = datafusion::physical_optimizer::optimizer::PhysicalOptimizer::new().rules;
+    let at = rules
+        .iter()
+        .position(|r| r.name() == "EnsureRequirements")
+        .unwrap_or(0);
+    rules.insert(at, Arc::new(crate::limits::LimitAboveJoins));
+    builder.with_physical_optimizer_rules(rules)
 }
 
 /// Session state that executors decode plans against: the registry of [`planning_state`]

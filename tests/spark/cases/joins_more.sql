@@ -19,3 +19,10 @@ SELECT count(*) FROM emp2 e LEFT SEMI JOIN dept2 d ON e.dept = d.did;
 SELECT name FROM emp2 UNION SELECT dname FROM dept2 ORDER BY 1;
 SELECT dept FROM emp2 INTERSECT SELECT did FROM dept2 ORDER BY 1;
 SELECT dept FROM emp2 EXCEPT SELECT did FROM dept2 ORDER BY 1;
+
+-- ORDER BY ... LIMIT above an inner join: the limit applies to the join's output, not to its
+-- sorted input (most left keys here have no partner).
+CREATE TEMPORARY VIEW limit_left AS SELECT (id * 7) % 20 AS k, id AS v FROM range(0, 20);
+CREATE TEMPORARY VIEW limit_right AS SELECT id * 5 AS k FROM range(0, 4);
+SELECT * FROM (SELECT 'x' AS c, k, v FROM limit_left) l JOIN limit_right r ON l.k = r.k ORDER BY l.c, l.k LIMIT 3;
+SELECT * FROM (SELECT 'x' AS c, k, sum(v) AS s FROM limit_left GROUP BY k) a, (SELECT 'x' AS c, k, count(*) AS n FROM limit_right GROUP BY k) b WHERE a.k = b.k ORDER BY a.c, a.k LIMIT 3;
