@@ -134,22 +134,6 @@ fn executor_pods(server: &FakeApiServer, ns: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The executor pods once the stand-in's agent reports each `Running` (or after 30 s): the agent
-/// records the phase when it sees the container started, which can come after the executor in
-/// it has already registered with the driver.
-async fn running_executor_pods(server: &FakeApiServer, ns: &str) -> Vec<Value> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let pods = executor_pods(server, ns);
-        if pods.iter().all(|p| p["status"]["phase"] == "Running")
-            || std::time::Instant::now() > deadline
-        {
-            return pods;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 /// The names of the containers (running or not) the stand-in started for pods of `ns`.
 fn pod_containers(ns: &str) -> Vec<String> {
     docker(&[
@@ -342,7 +326,7 @@ async fn executor_containers_see_their_volumes_secrets_and_limits_and_run_tpch()
         .expect("executor containers start and register");
     let registration = started.elapsed();
 
-    let pods = running_executor_pods(&server, &ns).await;
+    let pods = server.running_executor_pods(&ns).await;
     assert_eq!(pods.len(), 2, "{pods:#?}");
     eprintln!(
         "{} executor containers registered in {} ms",
@@ -620,7 +604,7 @@ async fn host_network_executor_pods_run_tpch() {
         .build()
         .await
         .expect("executor containers start and register");
-    for pod in executor_pods(&server, &ns) {
+    for pod in server.running_executor_pods(&ns).await {
         assert_eq!(pod["status"]["podIP"], "127.0.0.1", "the node's IP");
     }
     register_tpch(&session, &dir).await;

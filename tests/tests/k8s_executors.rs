@@ -98,7 +98,7 @@ async fn executor_pods_run_tpch_with_spark_labels_and_are_deleted_at_the_end() {
         started.elapsed()
     );
 
-    let pods = executor_pods(&server);
+    let pods = server.running_executor_pods(NAMESPACE).await;
     assert_eq!(pods.len(), 2, "{pods:#?}");
     for pod in &pods {
         let meta = &pod["metadata"];

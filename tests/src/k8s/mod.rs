@@ -157,6 +157,27 @@ impl FakeApiServer {
     /// A snapshot of the stored objects of a plural kind (`pods`, `secrets`, ...) in a
     /// namespace, as JSON, sorted by name: what a test asserts on after the code under test
     /// talked to the API. Unknown plurals have no objects.
+    /// The executor pods of `namespace` (label `spark-role=executor`) once the node agent has
+    /// reported each `Running`, or as they are after 30 s. The agent records the phase (with the
+    /// pod's IP) when it has seen the container start, which can come after the executor in it
+    /// has registered with the driver.
+    pub async fn running_executor_pods(&self, namespace: &str) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let pods: Vec<Value> = self
+                .objects(namespace, "pods")
+                .into_iter()
+                .filter(|p| p["metadata"]["labels"]["spark-role"] == "executor")
+                .collect();
+            if pods.iter().all(|p| p["status"]["phase"] == "Running")
+                || std::time::Instant::now() > deadline
+            {
+                return pods;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn objects(&self, namespace: &str, plural: &str) -> Vec<Value> {
         match by_plural(plural) {
             Some(rt) => self.store.list(&rt, Some(namespace), &Default::default()).0,
