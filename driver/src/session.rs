@@ -607,6 +607,7 @@ impl Session {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
                 let plan = ember_spark::coercion::spark_casts(plan, ansi)?;
                 let plan = ember_spark::parser::names::with_written_case(plan, sql)?;
+                let plan = ember_spark::functions::ignore_nulls::with_ignore_nulls_functions(plan)?;
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
                     plan,

@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::Schema;
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{ScalarUDF, WindowUDF};
 use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::{AcrossPartitions, ConstExpr, EquivalenceProperties};
 use datafusion::physical_plan::{ExecutionPlan, Partitioning};
@@ -190,6 +190,22 @@ impl PhysicalExtensionCodec for EmberCodec {
             buf.extend_from_slice(SPARK_FUNCTION);
         }
         Ok(())
+    }
+
+    fn try_encode_udwf(&self, node: &WindowUDF, buf: &mut Vec<u8>) -> Result<()> {
+        if ember_spark::functions::ignore_nulls::is_ignore_nulls(node) {
+            buf.extend_from_slice(ember_spark::functions::ignore_nulls::MARKER);
+        }
+        Ok(())
+    }
+
+    fn try_decode_udwf(&self, name: &str, buf: &[u8]) -> Result<Arc<WindowUDF>> {
+        match ember_spark::functions::ignore_nulls::IgnoreNulls::builtin(name) {
+            Some(f) if buf == ember_spark::functions::ignore_nulls::MARKER => Ok(f),
+            _ => Err(DataFusionError::Plan(format!(
+                "window function {name} is not available on this executor"
+            ))),
+        }
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {

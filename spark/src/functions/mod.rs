@@ -12,6 +12,7 @@ pub mod collections;
 pub mod datetime;
 pub mod epoch;
 pub mod hash;
+pub mod ignore_nulls;
 pub mod json;
 pub mod lambda;
 pub mod math;

@@ -14,3 +14,11 @@ SELECT name, percent_rank() OVER (ORDER BY salary) FROM emp ORDER BY name;
 SELECT name, cume_dist() OVER (ORDER BY salary) FROM emp ORDER BY name;
 SELECT name, count(*) OVER () FROM emp ORDER BY name;
 SELECT dept, max(salary) OVER (PARTITION BY dept ORDER BY salary RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m FROM emp ORDER BY dept, m;
+
+-- IGNORE NULLS: the nearest non-NULL value (lag/lead) and the first/last non-NULL of the frame.
+CREATE TEMPORARY VIEW ign AS SELECT * FROM VALUES (1, 10), (2, NULL), (3, NULL), (4, 40), (5, NULL) AS t(k, v);
+SELECT k, lag(v) IGNORE NULLS OVER (ORDER BY k) AS l, lead(v) IGNORE NULLS OVER (ORDER BY k) AS ld FROM ign ORDER BY k;
+SELECT k, last_value(v) IGNORE NULLS OVER (ORDER BY k) AS lv, first_value(v) IGNORE NULLS OVER (ORDER BY k ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS fv FROM ign ORDER BY k;
+SELECT k, last_value(v, true) OVER (ORDER BY k) AS lv FROM ign ORDER BY k;
+-- A window over the opposite order beside lag: lag stays lag.
+SELECT k, lag(v) OVER (ORDER BY k) AS l, first_value(v) OVER (ORDER BY k DESC) AS fv FROM ign ORDER BY k;
