@@ -607,7 +607,8 @@ impl Session {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
                 let plan = ember_spark::coercion::spark_casts(plan, ansi)?;
                 let plan = ember_spark::parser::names::with_written_case(plan, sql)?;
-                let plan = ember_spark::functions::ignore_nulls::with_ignore_nulls_functions(plan)?;
+                let plan =
+                    ember_spark::functions::window_flags::with_flagged_window_functions(plan)?;
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
                     plan,

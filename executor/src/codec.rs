@@ -33,6 +33,7 @@ use ember_proto::{
     EmberPlanNode, ReaderConstant, ShuffleReaderNode, ShuffleWriterNode, WriteFilesNode,
     ember_plan_node,
 };
+use ember_spark::functions::window_flags::FlaggedWindow;
 use prost::Message;
 
 use crate::shuffle::{ShuffleReaderExec, ShuffleWriterExec};
@@ -193,19 +194,18 @@ impl PhysicalExtensionCodec for EmberCodec {
     }
 
     fn try_encode_udwf(&self, node: &WindowUDF, buf: &mut Vec<u8>) -> Result<()> {
-        if ember_spark::functions::ignore_nulls::is_ignore_nulls(node) {
-            buf.extend_from_slice(ember_spark::functions::ignore_nulls::MARKER);
+        if let Some(bytes) = FlaggedWindow::encode(node) {
+            buf.extend_from_slice(&bytes);
         }
         Ok(())
     }
 
     fn try_decode_udwf(&self, name: &str, buf: &[u8]) -> Result<Arc<WindowUDF>> {
-        match ember_spark::functions::ignore_nulls::IgnoreNulls::builtin(name) {
-            Some(f) if buf == ember_spark::functions::ignore_nulls::MARKER => Ok(f),
-            _ => Err(DataFusionError::Plan(format!(
+        FlaggedWindow::decode(name, buf).ok_or_else(|| {
+            DataFusionError::Plan(format!(
                 "window function {name} is not available on this executor"
-            ))),
-        }
+            ))
+        })
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {

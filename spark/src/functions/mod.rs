@@ -12,13 +12,13 @@ pub mod collections;
 pub mod datetime;
 pub mod epoch;
 pub mod hash;
-pub mod ignore_nulls;
 pub mod json;
 pub mod lambda;
 pub mod math;
 pub mod mode;
 pub mod strings;
 pub mod try_arithmetic;
+pub mod window_flags;
 
 use std::sync::Arc;
 

@@ -20,5 +20,5 @@ CREATE TEMPORARY VIEW ign AS SELECT * FROM VALUES (1, 10), (2, NULL), (3, NULL),
 SELECT k, lag(v) IGNORE NULLS OVER (ORDER BY k) AS l, lead(v) IGNORE NULLS OVER (ORDER BY k) AS ld FROM ign ORDER BY k;
 SELECT k, last_value(v) IGNORE NULLS OVER (ORDER BY k) AS lv, first_value(v) IGNORE NULLS OVER (ORDER BY k ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS fv FROM ign ORDER BY k;
 SELECT k, last_value(v, true) OVER (ORDER BY k) AS lv FROM ign ORDER BY k;
--- A window over the opposite order beside lag: lag stays lag.
+-- A window over the opposite order beside lag: lag stays lag (DataFusion reverses it to share a sort).
 SELECT k, lag(v) OVER (ORDER BY k) AS l, first_value(v) OVER (ORDER BY k DESC) AS fv FROM ign ORDER BY k;
