@@ -18,7 +18,6 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use datafusion::common::JoinType;
-use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::error::Result;
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
 use datafusion::physical_plan::execution_plan::replace_children_if_necessary;
@@ -26,7 +25,6 @@ use datafusion::physical_plan::joins::{HashJoinExec, NestedLoopJoinExec, Partiti
 use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::sorts::sort::SortExec;
 use datafusion::physical_plan::sorts::sort_preserving_merge::SortPreservingMergeExec;
-use datafusion::physical_plan::union::{InterleaveExec, UnionExec};
 use datafusion::physical_plan::{
     ExecutionPlan, ExecutionPlanProperties, Partitioning, displayable,
 };
@@ -159,7 +157,6 @@ impl Planner {
         exchange: Exchange,
     ) -> Result<u32> {
         let id = self.stages.len() as u32;
-        let input = as_executors_build(input)?;
         let partitions = input.output_partitioning().partition_count();
         let mut inputs = Vec::new();
         collect_reader_stages(&input, &mut inputs);
@@ -332,33 +329,6 @@ fn same_partition_count(
             Partitioning::RoundRobinBatch(before),
         )?)
     })
-}
-
-/// `plan` with its unions built as an executor builds them when it decodes the plan: the
-/// optimizer's rewrites below a union can leave an input whose fields differ from the union's in
-/// name or nullability only, and `UnionExec::try_new` (which decoding calls) puts a projection
-/// over such an input. Doing it here keeps the plan the driver shows the plan the tasks run.
-fn as_executors_build(plan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>> {
-    plan.transform_up(|node| {
-        let differs = |children: &[&Arc<dyn ExecutionPlan>]| {
-            children.iter().any(|c| c.schema() != node.schema())
-        };
-        if let Some(union) = node.downcast_ref::<UnionExec>()
-            && differs(&union.children())
-        {
-            return Ok(Transformed::yes(UnionExec::try_new(
-                union.inputs().clone(),
-            )?));
-        }
-        if let Some(interleave) = node.downcast_ref::<InterleaveExec>()
-            && differs(&interleave.children())
-        {
-            let rebuilt = InterleaveExec::try_new(interleave.inputs().clone())?;
-            return Ok(Transformed::yes(Arc::new(rebuilt) as Arc<dyn ExecutionPlan>));
-        }
-        Ok(Transformed::no(node))
-    })
-    .map(|t| t.data)
 }
 
 fn collect_reader_stages(plan: &Arc<dyn ExecutionPlan>, out: &mut Vec<u32>) {
