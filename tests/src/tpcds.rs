@@ -221,14 +221,18 @@ pub async fn check(session: &ember::Session, scale: f64, names: &[String]) -> Ve
             Err(e) => Err(e),
         };
         match (actual, expected) {
-            (Ok((schema, _)), SparkAnswer::Rows(_, names))
-                if schema.fields().iter().map(|f| f.name()).ne(names.iter()) =>
+            (Ok((schema, _)), SparkAnswer::Rows(_, spark_names))
+                if schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name())
+                    .ne(spark_names.iter()) =>
             {
                 let actual: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
                 failures.push(format!(
                     "{name}: column names ({}), JVM Spark ({})",
                     actual.join(", "),
-                    names.join(", ")
+                    spark_names.join(", ")
                 ));
             }
             (Ok((schema, batches)), SparkAnswer::Rows(expected, _)) => {
