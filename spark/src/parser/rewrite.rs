@@ -519,6 +519,25 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 *expr = replacement;
             }
         }
+        // first_value(x, true) / last_value(x, true) OVER w: Spark's ignoreNulls argument is
+        // `IGNORE NULLS` (DataFusion's window functions take and ignore a second argument).
+        if let Expr::Function(f) = expr
+            && f.over.is_some()
+            && matches!(
+                f.name.to_string().to_ascii_lowercase().as_str(),
+                "first_value" | "last_value"
+            )
+            && let FunctionArguments::List(list) = &mut f.args
+            && list.args.len() == 2
+            && let FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(flag))) = &list.args[1]
+            && let Value::Boolean(ignore_nulls) = flag.value
+        {
+            list.args.truncate(1);
+            if ignore_nulls {
+                f.null_treatment =
+                    Some(datafusion::sql::sqlparser::ast::NullTreatment::IgnoreNulls);
+            }
+        }
         // avg(x) [OVER w]: Spark rounds a decimal average half up to scale s + 4 (DataFusion
         // truncates), as an aggregate and as a window function.
         if let Expr::Function(f) = expr
