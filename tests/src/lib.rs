@@ -34,18 +34,24 @@ pub fn tpch_query(n: usize) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-fn write_table<I>(dir: &Path, table: &str, part: usize, batches: I) -> std::io::Result<()>
+/// Writes `batches` as `dir/<table>/part-<part>.parquet`; no file when there are none.
+pub(crate) fn write_table<I>(
+    dir: &Path,
+    table: &str,
+    part: usize,
+    batches: I,
+) -> std::io::Result<()>
 where
     I: Iterator<Item = RecordBatch>,
 {
-    let folder = dir.join(table);
-    std::fs::create_dir_all(&folder)?;
-    let path = folder.join(format!("part-{part}.parquet"));
-    let file = std::fs::File::create(&path)?;
     let mut batches = batches.peekable();
     let Some(first) = batches.peek() else {
         return Ok(());
     };
+    let folder = dir.join(table);
+    std::fs::create_dir_all(&folder)?;
+    let path = folder.join(format!("part-{part}.parquet"));
+    let file = std::fs::File::create(&path)?;
     // Row groups of 128 Ki rows, as files written by Spark or DataFusion have: a reader holds a
     // row group's column chunks in memory, and the writer's default of 1 Mi rows would make a
     // `lineitem` row group alone larger than the small executors of the memory tests.

@@ -94,22 +94,6 @@ pub fn spark_answer(scale: f64, name: &str) -> Option<SparkAnswer> {
         .map(|rows| SparkAnswer::Rows(rows, names))
 }
 
-fn write_table(dir: &Path, table: &str, batches: Vec<RecordBatch>) -> Result<(), String> {
-    let Some(first) = batches.first() else {
-        return Ok(());
-    };
-    let folder = dir.join(table);
-    std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
-    let file = std::fs::File::create(folder.join("part-0.parquet")).map_err(|e| e.to_string())?;
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, first.schema(), None)
-        .map_err(|e| e.to_string())?;
-    for batch in &batches {
-        writer.write(batch).map_err(|e| e.to_string())?;
-    }
-    writer.close().map_err(|e| e.to_string())?;
-    Ok(())
-}
-
 /// Generates TPC-DS at `scale` into `dir/<table>/part-0.parquet`, as `tpcgen-cli tpcds parquet
 /// -s <scale>` does (the same generator, so the committed Spark answers hold for it).
 pub fn generate(dir: &Path, scale: f64) -> Result<(), String> {
@@ -159,7 +143,7 @@ pub fn generate(dir: &Path, scale: f64) -> Result<(), String> {
             "web_site" => all(WebSiteArrow::new(s))?,
             other => return Err(format!("no generator for {other}")),
         };
-        write_table(dir, table, batches)?;
+        crate::write_table(dir, table, 0, batches.into_iter()).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -337,15 +337,8 @@ impl ScalarUDFImpl for DecimalDivide {
             )));
         };
         let rows = args.number_rows;
-        let (Some((p1, s1)), Some((p2, s2))) = (
-            as_decimal(&left.data_type()),
-            as_decimal(&right.data_type()),
-        ) else {
-            return Err(DataFusionError::Plan(format!(
-                "{} takes decimals",
-                self.name
-            )));
-        };
+        let ((p1, s1), (p2, s2)) =
+            decimal_operand_types(self.name, &[left.data_type(), right.data_type()])?;
         let (p, s) = decimal_divide_type(p1, s1, p2, s2);
         let l = decimal_values(left, rows, p1, s1)?;
         let r = decimal_values(right, rows, p2, s2)?;
@@ -470,21 +463,14 @@ fn rescale_half_up(
     }
 }
 
-impl DecimalArithmetic {
-    fn types(&self, arg_types: &[DataType]) -> Result<((u8, i8), (u8, i8))> {
-        match arg_types {
-            [l, r] => match (as_decimal(l), as_decimal(r)) {
-                (Some(l), Some(r)) => Ok((l, r)),
-                _ => Err(DataFusionError::Plan(format!(
-                    "{} takes decimals",
-                    self.name
-                ))),
-            },
-            _ => Err(DataFusionError::Plan(format!(
-                "{} takes two arguments",
-                self.name
-            ))),
-        }
+/// The decimal types (precision, scale) of a two-operand decimal function's arguments.
+fn decimal_operand_types(name: &str, arg_types: &[DataType]) -> Result<((u8, i8), (u8, i8))> {
+    match arg_types {
+        [l, r] => match (as_decimal(l), as_decimal(r)) {
+            (Some(l), Some(r)) => Ok((l, r)),
+            _ => Err(DataFusionError::Plan(format!("{name} takes decimals"))),
+        },
+        _ => Err(DataFusionError::Plan(format!("{name} takes two arguments"))),
     }
 }
 
@@ -498,7 +484,7 @@ impl ScalarUDFImpl for DecimalArithmetic {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        let ((p1, s1), (p2, s2)) = self.types(arg_types)?;
+        let ((p1, s1), (p2, s2)) = decimal_operand_types(self.name, arg_types)?;
         let (p, s) = decimal_op_type(self.op, p1, s1, p2, s2);
         Ok(DataType::Decimal128(p, s))
     }
@@ -512,7 +498,8 @@ impl ScalarUDFImpl for DecimalArithmetic {
             )));
         };
         let rows = args.number_rows;
-        let ((p1, s1), (p2, s2)) = self.types(&[left.data_type(), right.data_type()])?;
+        let ((p1, s1), (p2, s2)) =
+            decimal_operand_types(self.name, &[left.data_type(), right.data_type()])?;
         let (p, s) = decimal_op_type(self.op, p1, s1, p2, s2);
         let l = decimal_values(left, rows, p1, s1)?;
         let r = decimal_values(right, rows, p2, s2)?;
