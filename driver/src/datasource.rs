@@ -168,8 +168,10 @@ pub fn file_references(sql: &str) -> (String, Vec<(String, DataSource)>) {
             if let Some(prefix) = before.strip_suffix('.') {
                 let prefix = prefix.trim_end();
                 let start = prefix
-                    .rfind(|ch: char| !ch.is_ascii_alphanumeric() && ch != '_')
-                    .map_or(0, |p| p + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|(_, ch)| !ch.is_ascii_alphanumeric() && *ch != '_')
+                    .map_or(0, |(p, ch)| p + ch.len_utf8());
                 let format = prefix[start..].to_ascii_lowercase();
                 if matches!(format.as_str(), "parquet" | "csv" | "json")
                     && let Some(end) = sql[i + 1..].find('`')
@@ -211,6 +213,9 @@ mod tests {
         assert_eq!(refs.len(), 2);
         assert_eq!(refs[0].1.format, "parquet");
         assert_eq!(refs[1].1.path().ok().as_deref(), Some("/x.csv"));
+        let (sql, refs) = file_references("SELECT café.`x` FROM café, é.parquet.`/d/é`");
+        assert_eq!(sql, "SELECT café.`x` FROM café, é.__ember_file_0");
+        assert_eq!(refs[0].1.path().ok().as_deref(), Some("/d/é"));
         let (same, none) = file_references("SELECT `a.b` FROM t");
         assert_eq!(same, "SELECT `a.b` FROM t");
         assert!(none.is_empty());

@@ -554,8 +554,7 @@ impl Session {
         match plan {
             LogicalPlan::Analyze(analyze) => {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
-                let plan =
-                    ember_spark::coercion::spark_casts(analyze.input.as_ref().clone(), ansi)?;
+                let plan = ember_spark::plan::spark_plan(analyze.input.as_ref().clone(), ansi)?;
                 let physical = self.physical_plan(&plan).await?;
                 let dag = plan_stages(Arc::clone(&physical), self.shuffle_partitions())?;
                 let started = std::time::Instant::now();
@@ -605,10 +604,8 @@ impl Session {
             }
             plan => {
                 let ansi = self.inner.ansi.load(std::sync::atomic::Ordering::Relaxed);
-                let plan = ember_spark::coercion::spark_casts(plan, ansi)?;
+                let plan = ember_spark::plan::spark_plan(plan, ansi)?;
                 let plan = ember_spark::parser::names::with_written_case(plan, sql)?;
-                let plan =
-                    ember_spark::functions::window_flags::with_flagged_window_functions(plan)?;
                 Ok(DataFrame::Distributed {
                     session: self.clone(),
                     plan,

@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::Schema;
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
-use datafusion::logical_expr::{ScalarUDF, WindowUDF};
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::{AcrossPartitions, ConstExpr, EquivalenceProperties};
 use datafusion::physical_plan::{ExecutionPlan, Partitioning};
@@ -33,6 +33,7 @@ use ember_proto::{
     EmberPlanNode, ReaderConstant, ShuffleReaderNode, ShuffleWriterNode, WriteFilesNode,
     ember_plan_node,
 };
+use ember_spark::functions::sum::SparkSum;
 use ember_spark::functions::window_flags::FlaggedWindow;
 use prost::Message;
 
@@ -198,6 +199,21 @@ impl PhysicalExtensionCodec for EmberCodec {
             buf.extend_from_slice(&bytes);
         }
         Ok(())
+    }
+
+    fn try_encode_udaf(&self, node: &AggregateUDF, buf: &mut Vec<u8>) -> Result<()> {
+        if let Some(bytes) = SparkSum::encode(node) {
+            buf.extend_from_slice(bytes);
+        }
+        Ok(())
+    }
+
+    fn try_decode_udaf(&self, name: &str, buf: &[u8]) -> Result<Arc<AggregateUDF>> {
+        SparkSum::decode(name, buf).ok_or_else(|| {
+            DataFusionError::Plan(format!(
+                "aggregate function {name} is not available on this executor"
+            ))
+        })
     }
 
     fn try_decode_udwf(&self, name: &str, buf: &[u8]) -> Result<Arc<WindowUDF>> {

@@ -86,12 +86,16 @@ pub async fn launch(
             })?
     } else {
         let mut plans = state.plans.lock().await;
-        let plan = decode_plan(&request.plan, &base_ctx).map_err(|source| LaunchError::Decode {
-            stage_id: key.stage_id,
-            source,
-        })?;
         let settings: HashMap<String, String> = request.session_config.into_iter().collect();
         let config = SessionConfig::from_string_hash_map(&settings).map_err(LaunchError::Config)?;
+        // Functions keep the options they were decoded with (ANSI mode, the time zone): decode
+        // with the session's, not the executor's defaults.
+        let decode_ctx = TaskContext::from(&state.session).with_session_config(config.clone());
+        let plan =
+            decode_plan(&request.plan, &decode_ctx).map_err(|source| LaunchError::Decode {
+                stage_id: key.stage_id,
+                source,
+            })?;
         plans.insert(
             plan_key,
             StagePlan {

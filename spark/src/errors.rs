@@ -19,6 +19,16 @@ pub fn error_class(text: &str) -> Option<&'static str> {
         "UNRESOLVED_COLUMN.WITH_SUGGESTION"
     } else if lower.contains("invalid function") {
         "UNRESOLVED_ROUTINE"
+    } else if lower.contains("ambiguous reference") {
+        "AMBIGUOUS_REFERENCE"
+    } else if lower.contains("unable to parse date from") {
+        // DataFusion's make_date of a day that does not exist.
+        "DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION"
+    } else if lower.contains("can't cast value") {
+        // Arrow's words for a number outside the target type's range.
+        "CAST_OVERFLOW"
+    } else if lower.contains("too large to store in a decimal") {
+        "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION"
     } else if lower.contains("cannot cast")
         || lower.contains("cast error")
         || lower.contains("can't cast")
@@ -100,7 +110,10 @@ fn embedded_class(text: &str) -> Option<usize> {
 /// when an error raised with a class was wrapped on its way up, or the class that best
 /// describes it otherwise ([`error_class`]).
 pub fn spark_message(text: &str) -> String {
-    let first = text.lines().next().unwrap_or("").trim();
+    // A rule's or a task's context (`Optimizer rule 'x' failed`, `caused by`) comes first;
+    // the error itself is the last cause.
+    let cause = text.rsplit("\ncaused by\n").next().unwrap_or(text);
+    let first = cause.lines().next().unwrap_or("").trim();
     if let Some(at) = embedded_class(first) {
         return first[at..].to_string();
     }
@@ -157,6 +170,24 @@ mod tests {
         assert_eq!(
             spark_message("invalid master \"yarn\" (expected local, local[N], local[*])"),
             "invalid master \"yarn\" (expected local, local[N], local[*])"
+        );
+    }
+
+    #[test]
+    fn a_failed_rule_reports_its_cause_with_the_cause_class() {
+        assert_eq!(
+            spark_message(
+                "Optimizer rule 'simplify_expressions' failed\ncaused by\nArrow error: Cast error: Can't cast value 128 to type Int8"
+            ),
+            "[CAST_OVERFLOW] Cast error: Can't cast value 128 to type Int8"
+        );
+        assert_eq!(
+            error_class("Cast error: Cannot cast string '300' to value of Int8 type"),
+            Some("CAST_INVALID_INPUT")
+        );
+        assert_eq!(
+            error_class("Schema error: Ambiguous reference to unqualified field k"),
+            Some("AMBIGUOUS_REFERENCE")
         );
     }
 

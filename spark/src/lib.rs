@@ -8,6 +8,9 @@
 //! - [`coercion`]: Spark's operators, casts and ANSI rules as a DataFusion expression planner;
 //! - [`functions`]: Spark's built-in functions that DataFusion and `datafusion-spark` lack or
 //!   implement differently;
+//! - [`plan`]: Spark's semantics applied to a planned query (casts, ANSI sums, scalar
+//!   subqueries, window flags) before DataFusion optimizes it;
+//! - [`subqueries`]: scalar subqueries that must return one row;
 //! - [`state`]: the one builder of DataFusion session state, for planning and for executors;
 //! - [`options`]: the `spark.sql.*` settings these layers read, typed;
 //! - [`format`]: values and type names as `spark-sql` prints them;
@@ -22,6 +25,8 @@ pub mod functions;
 pub mod limits;
 pub mod options;
 pub mod parser;
+pub mod plan;
 pub mod state;
+pub mod subqueries;
 
 pub use options::SqlOptions;

@@ -148,3 +148,73 @@ fn the_properties_parser_never_panics() {
     eprintln!("{report}");
     assert!(report.executions > 0);
 }
+
+/// SQL text as users write it, through every scanner of the SQL front before planning: the
+/// script splitter, the typed-literal rewrite, Ember's own statements (`CACHE`, `SET`, DDL…),
+/// direct file references, sqlparser with Spark's dialect and the rewrites of Spark syntax and
+/// names. Non-ASCII text in names, strings and comments is in the seeds.
+#[test]
+fn the_sql_front_never_panics() {
+    use ember_spark::parser::{dialect::EmberDialect, literals, names, pivot, rewrite, setops};
+    use std::collections::HashMap;
+    let seeds: Vec<Vec<u8>> = [
+        "SELECT `café`.x FROM `café`; SELECT café.`x` FROM café",
+        "CACHE abcé",
+        "CACHE LAZY TABLE été AS SELECT 'ü' AS ü",
+        "UNCACHE TABLE IF EXISTS naïve",
+        "SET spark.sql.session.timeZone = 'Europe/Zürich'",
+        "USE DATABASE dé",
+        "DESCRIBE EXTENDED `tablé`",
+        "SHOW FUNCTIONS LIKE 'ç*'",
+        "EXPLAIN FORMATTED SELECT 1L + 2S + 3Y + 1.5BD + 2.5D + 1.0F -- commentaire é\n",
+        "CREATE TABLE t (a INT COMMENT 'é', b STRING) USING parquet PARTITIONED BY (b) OPTIONS (compression 'zstd')",
+        "CREATE OR REPLACE TEMPORARY VIEW vé USING csv OPTIONS (path '/d/é.csv', header 'true')",
+        "INSERT OVERWRITE TABLE t PARTITION (b = 'ñ') SELECT 1",
+        "SELECT * FROM parquet.`/data/naïve` /* ☃ */ WHERE s LIKE '%日本%'",
+        "SELECT k, sum(v) FROM t GROUP BY k UNION ALL SELECT 'ß', 1 EXCEPT SELECT * FROM VALUES ('a', 2)",
+        "SELECT * FROM (SELECT year, course, earnings FROM sales) PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java'))",
+        "SELECT id, c FROM t LATERAL VIEW OUTER explode(array(1, 2)) tab AS c WHERE `ключ` = 'значение'",
+        "SELECT transform(array(1, 2), x -> x + 1), INTERVAL '1' DAY, DATE '2024-01-01', X'CAFE'",
+        "DROP TABLE IF EXISTS `数据`; TRUNCATE TABLE t",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
+    let dialect = EmberDialect::default();
+    let report = fuzz("sql", &seeds, budget(DEFAULT_BUDGET), |bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        let mut accepted = false;
+        for statement in ember::sql::split::split_statements(&text) {
+            let sql = literals::rewrite_literal_suffixes(&statement);
+            accepted |= ember::sql::parse(&sql).is_some();
+            let (rewritten, _) = ember::datasource::file_references(&sql);
+            let _ = names::written_case(&rewritten);
+            let _ = names::spark_column_names(&rewritten);
+            let Ok(mut parsed) = datafusion::sql::parser::DFParserBuilder::new(rewritten.as_str())
+                .with_dialect(&dialect)
+                .build()
+                .and_then(|mut p| p.parse_statements())
+            else {
+                continue;
+            };
+            for parsed in parsed.iter_mut() {
+                accepted = true;
+                if let datafusion::sql::parser::Statement::Statement(inner) = parsed {
+                    setops::name_inline_tables(inner);
+                    if let Some(query) = rewrite::statement_query_mut(inner) {
+                        names::alias_with_spark_names(query);
+                    }
+                    let _ = pivot::pivot_sources(inner);
+                    pivot::rewrite_pivots(inner, &HashMap::new());
+                    let _ = setops::set_operation_inputs(inner);
+                    setops::rewrite_set_operations(inner, &HashMap::new());
+                    rewrite::rewrite_spark_syntax(inner);
+                }
+            }
+        }
+        accepted
+    })
+    .unwrap_or_else(|e| fail(&e));
+    eprintln!("{report}");
+    assert!(report.executions > 0);
+}

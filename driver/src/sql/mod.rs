@@ -75,6 +75,13 @@ fn words(sql: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// `text` after its leading `word` (ASCII, any case), if it starts with it. Safe on any UTF-8:
+/// a prefix that would end inside a character is not the word.
+fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+    let head = text.get(..word.len())?;
+    head.eq_ignore_ascii_case(word).then(|| &text[word.len()..])
+}
+
 /// Recognises the statements Ember handles itself; `None` means "give it to DataFusion".
 pub fn parse(sql: &str) -> Option<SparkStatement> {
     let trimmed = sql.trim().trim_end_matches(';').trim();
@@ -136,15 +143,16 @@ pub fn parse(sql: &str) -> Option<SparkStatement> {
         Some("CACHE") => {
             let mut rest = trimmed[5..].trim_start();
             for word in ["LAZY", "TABLE"] {
-                if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
-                    rest = rest[word.len()..].trim_start();
+                if let Some(after) = strip_word(rest, word) {
+                    rest = after.trim_start();
                 }
             }
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let name = rest[..end].trim_matches('`').to_string();
-            let after = rest[end..].trim_start();
-            let query = if after.len() > 2 && after[..2].eq_ignore_ascii_case("AS") {
-                Some(after[2..].trim_start().to_string())
+            let (name, after) = rest.split_at(end);
+            let name = name.trim_matches('`').to_string();
+            let after = after.trim_start();
+            let query = if let Some(query) = strip_word(after, "AS").filter(|q| !q.is_empty()) {
+                Some(query.trim_start().to_string())
             } else if after.is_empty() {
                 None
             } else {
@@ -421,5 +429,25 @@ mod tests {
             Some(SparkStatement::Invalid(_))
         ));
         assert_eq!(parse("SELECT 1"), None);
+    }
+
+    #[test]
+    fn reads_names_in_any_script() {
+        assert_eq!(
+            parse("CACHE abcé"),
+            Some(SparkStatement::CacheTable {
+                name: "abcé".into(),
+                query: None
+            })
+        );
+        assert_eq!(
+            parse("CACHE LAZY TABLE été AS SELECT 1"),
+            Some(SparkStatement::CacheTable {
+                name: "été".into(),
+                query: Some("SELECT 1".into())
+            })
+        );
+        assert_eq!(strip_word("tablé", "TABLE"), None);
+        assert_eq!(strip_word("éa", "AS"), None);
     }
 }

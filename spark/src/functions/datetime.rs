@@ -215,9 +215,22 @@ impl ScalarUDFImpl for SparkDateTime {
                 None => parse_default(text),
             };
             if result.is_none() && !self.tolerant {
-                return Err(DataFusionError::Execution(format!(
-                    "[CANNOT_PARSE_TIMESTAMP] Text '{text}' could not be parsed. Use `try_to_timestamp` to tolerate invalid input string and return NULL instead."
-                )));
+                // Without a pattern Spark casts, and raises the cast's error.
+                return Err(DataFusionError::Execution(if patterns.is_some() {
+                    format!(
+                        "[CANNOT_PARSE_TIMESTAMP] Text '{text}' could not be parsed. Use `try_{}` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007",
+                        self.name
+                    )
+                } else {
+                    format!(
+                        "[CAST_INVALID_INPUT] The value '{text}' of the type \"STRING\" cannot be cast to \"{}\" because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead. SQLSTATE: 22018",
+                        if self.kind == Kind::ToDate {
+                            "DATE"
+                        } else {
+                            "TIMESTAMP"
+                        }
+                    )
+                }));
             }
             parsed.push(result);
         }

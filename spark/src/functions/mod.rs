@@ -17,6 +17,7 @@ pub mod lambda;
 pub mod math;
 pub mod mode;
 pub mod strings;
+pub mod sum;
 pub mod try_arithmetic;
 pub mod window_flags;
 
@@ -406,6 +407,8 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
     use datafusion::functions_aggregate::{approx_distinct, bool_and_or, first_last, variance};
     vec![
+        sum::sum_function(true),
+        crate::subqueries::scalar_subquery_value(),
         mode::mode_function(),
         Arc::new(
             variance::var_samp_udaf()
