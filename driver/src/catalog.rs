@@ -30,6 +30,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EmberError, Result};
 
+/// The data sources Ember reads and writes.
+pub const PROVIDERS: [&str; 3] = ["parquet", "csv", "json"];
+
 /// Folder (inside the warehouse) of the table definitions.
 const CATALOG_DIR: &str = ".ember-catalog";
 
@@ -63,9 +66,54 @@ pub struct TableMeta {
 impl TableMeta {
     /// The data columns (without partition columns), as stored in files.
     pub fn data_schema(&self) -> SchemaRef {
-        let n = self.schema.fields().len() - self.partition_columns.len();
-        Arc::new(Schema::new(self.schema.fields()[..n].to_vec()))
+        let fields = self.schema.fields();
+        let n = fields.len().saturating_sub(self.partition_columns.len());
+        Arc::new(Schema::new(fields[..n].to_vec()))
     }
+
+    /// Why this definition, read from `<database>/<table>.json`, cannot be used, if it cannot:
+    /// the file is outside Ember's control, and what it says is arithmetic for the reader.
+    fn check(&self, database: &str, table: &str) -> std::result::Result<(), String> {
+        if self.database != database || self.name != table {
+            return Err(format!(
+                "it describes {}.{} but is stored as {database}.{table}",
+                self.database, self.name
+            ));
+        }
+        if !PROVIDERS.contains(&self.provider.as_str()) {
+            return Err(format!("unknown provider {:?}", self.provider));
+        }
+        if !self.location.is_absolute() {
+            return Err(format!(
+                "location {} is not absolute",
+                self.location.display()
+            ));
+        }
+        let fields = self.schema.fields();
+        let Some(first) = fields.len().checked_sub(self.partition_columns.len()) else {
+            return Err(format!(
+                "{} partition columns for {} columns",
+                self.partition_columns.len(),
+                fields.len()
+            ));
+        };
+        if fields[first..]
+            .iter()
+            .zip(&self.partition_columns)
+            .any(|(f, p)| f.name() != p)
+        {
+            return Err("the partition columns are not the schema's last columns".into());
+        }
+        Ok(())
+    }
+}
+
+/// Reads and checks the definition at `path` of `database`.`table`.
+fn read_meta(path: &Path, database: &str, table: &str) -> std::result::Result<TableMeta, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let meta: TableMeta = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    meta.check(database, table)?;
+    Ok(meta)
 }
 
 /// The persistent catalog of one warehouse folder.
@@ -148,13 +196,14 @@ impl Catalog {
             .flatten()
         {
             let path = entry.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            let Some(table) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|_| path.extension().and_then(|e| e.to_str()) == Some("json"))
+            else {
                 continue;
-            }
-            match std::fs::read(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|b| serde_json::from_slice::<TableMeta>(&b).map_err(|e| e.to_string()))
-            {
+            };
+            match read_meta(&path, database, table) {
                 Ok(meta) => tables.push(meta),
                 Err(e) => {
                     tracing::warn!("ignoring the table definition {}: {e}", path.display())
@@ -166,9 +215,15 @@ impl Catalog {
     }
 
     /// The definition of one table, if it is in the catalog.
+    /// A definition that cannot be read or used is not there (with a warning).
     pub fn table(&self, database: &str, table: &str) -> Option<TableMeta> {
-        let bytes = std::fs::read(self.meta_path(database, table)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let path = self.meta_path(database, table);
+        if !path.exists() {
+            return None;
+        }
+        read_meta(&path, database, table)
+            .map_err(|e| tracing::warn!("ignoring the table definition {}: {e}", path.display()))
+            .ok()
     }
 
     /// Saves a table definition (atomically: written aside, then renamed).
@@ -371,4 +426,71 @@ pub fn register_all(catalog: &Catalog, ctx: &SessionContext) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(name: &str, partition_columns: &[&str]) -> TableMeta {
+        TableMeta {
+            database: "default".into(),
+            name: name.into(),
+            provider: "parquet".into(),
+            options: BTreeMap::new(),
+            partition_columns: partition_columns.iter().map(|c| c.to_string()).collect(),
+            location: PathBuf::from("/data").join(name),
+            managed: false,
+            comment: None,
+            schema: Schema::new(vec![
+                Field::new("a", DataType::Int32, true),
+                Field::new("b", DataType::Utf8, true),
+            ]),
+        }
+    }
+
+    #[test]
+    fn malformed_definitions_are_skipped_not_trusted() -> std::result::Result<(), String> {
+        let temp = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let dir = temp.path();
+        let catalog = Catalog::new(&dir.to_string_lossy()).map_err(|e| e.to_string())?;
+        catalog
+            .save(&meta("good", &["b"]))
+            .map_err(|e| e.to_string())?;
+        // More partition columns than columns: the reader's arithmetic used to underflow.
+        catalog
+            .save(&meta("too_many", &["a", "b", "c"]))
+            .map_err(|e| e.to_string())?;
+        catalog
+            .save(&meta("not_last", &["a"]))
+            .map_err(|e| e.to_string())?;
+        let folder = dir.join(CATALOG_DIR).join("default");
+        std::fs::write(
+            folder.join("cut.json"),
+            b"{\"database\": \"default\", \"name\": ",
+        )
+        .map_err(|e| e.to_string())?;
+        let mut renamed = meta("other", &[]);
+        renamed.name = "elsewhere".into();
+        let bytes = serde_json::to_vec(&renamed).map_err(|e| e.to_string())?;
+        std::fs::write(folder.join("other.json"), bytes).map_err(|e| e.to_string())?;
+
+        let names: Vec<String> = catalog
+            .tables("default")
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, vec!["good".to_string()]);
+        for bad in ["too_many", "not_last", "cut", "other"] {
+            assert_eq!(catalog.table("default", bad), None, "{bad}");
+        }
+        assert_eq!(
+            meta("too_many", &["a", "b", "c"])
+                .data_schema()
+                .fields()
+                .len(),
+            0
+        );
+        Ok(())
+    }
 }

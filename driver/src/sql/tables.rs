@@ -11,13 +11,10 @@ use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, cast, lit}
 use datafusion::scalar::ScalarValue;
 
 use super::ddl::{CreateTable, Insert, InsertDirectory, TableName};
-use crate::catalog::{self, TableMeta, database_name, schema_name};
+use crate::catalog::{self, PROVIDERS, TableMeta, database_name, schema_name};
 use crate::error::{EmberError, Result};
 use crate::session::{DataFrame, Session};
 use crate::writes::{SaveMode, WriteTarget};
-
-/// The data sources Ember reads and writes.
-const PROVIDERS: [&str; 3] = ["parquet", "csv", "json"];
 
 /// The type a table stores for a query's column type: Arrow's view types become the plain
 /// types every file format and reader agrees on.
