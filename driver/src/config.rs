@@ -483,7 +483,7 @@ pub const KNOWN_KEYS: &[KnownKey] = &[
         key: "spark.sql.session.timeZone",
         kind: ValueKind::Text,
         default: "UTC",
-        doc: "Session time zone for timestamp functions (Spark: the JVM's zone).",
+        doc: "Session time zone (Spark: the JVM's zone). `TIMESTAMP` values are instants parsed, shown and taken apart in it; `TIMESTAMP_NTZ` values are wall-clock times without one.",
     },
     KnownKey {
         key: "spark.sql.caseSensitive",

@@ -482,6 +482,18 @@ impl Session {
                 config.options_mut().set(key, value)?;
             }
         }
+        // Functions that read the options when planned (the session time zone of the
+        // timestamps they return) take the new ones, as after DataFusion's own `SET`.
+        use datafusion::execution::FunctionRegistry;
+        let options = state.config().options();
+        let updated: Vec<_> = state
+            .scalar_functions()
+            .values()
+            .filter_map(|f| f.inner().with_updated_config(options).map(Arc::new))
+            .collect();
+        for f in updated {
+            state.register_udf(f)?;
+        }
         Ok(())
     }
 

@@ -34,6 +34,10 @@ pub fn spark_casts(
         .iter()
         .find(|f| f.name() == crate::functions::SPARK_TO_STRING)
         .cloned();
+    let wall_clock = EMBER_FUNCTIONS
+        .iter()
+        .find(|f| f.name() == crate::functions::datetime::WALL_CLOCK)
+        .cloned();
     plan.transform_up_with_subqueries(|node| {
         let inputs = node.inputs();
         let schema = match inputs.as_slice() {
@@ -54,6 +58,25 @@ pub fn spark_casts(
                 {
                     match &to_string {
                         Some(f) => Ok(Transformed::yes(f.call(vec![*c.expr]))),
+                        None => Ok(Transformed::no(Expr::Cast(c))),
+                    }
+                }
+                // An instant to a wall-clock time: the session time zone's, not UTC's.
+                Expr::Cast(c)
+                    if matches!(c.field.data_type(), DataType::Timestamp(_, None))
+                        && schema.as_ref().is_some_and(|s| {
+                            matches!(
+                                c.expr.get_type(s.as_ref()),
+                                Ok(DataType::Timestamp(_, Some(_)))
+                            )
+                        })
+                        && wall_clock.is_some() =>
+                {
+                    match &wall_clock {
+                        Some(f) => Ok(Transformed::yes(cast(
+                            f.call(vec![*c.expr]),
+                            c.field.data_type().clone(),
+                        ))),
                         None => Ok(Transformed::no(Expr::Cast(c))),
                     }
                 }

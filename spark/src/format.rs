@@ -134,10 +134,15 @@ pub fn hive_value(array: &ArrayRef, row: usize, nested: bool) -> String {
         }
         DataType::Timestamp(unit, _) => {
             // Spark prints `yyyy-MM-dd HH:mm:ss[.fraction]` with trailing zeros dropped.
+            // An instant shows in its (the session's) time zone, without the offset Arrow adds.
             let s = display(array.as_ref(), row).replace('T', " ");
-            let s = match s.find(['+', 'Z']) {
-                Some(i) if i > 10 => s[..i].to_string(),
-                _ => s,
+            let s = match s
+                .char_indices()
+                .skip(19)
+                .find(|(_, c)| matches!(c, '+' | '-' | 'Z'))
+            {
+                Some((i, _)) => s[..i].to_string(),
+                None => s,
             };
             // Unlike strings, dates and timestamps are not quoted inside arrays, maps and
             // structs (Spark's HiveResult).

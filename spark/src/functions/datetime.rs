@@ -7,10 +7,50 @@ use super::cast_argument;
 use arrow::array::{Array, ArrayRef, AsArray, Date32Array, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use datafusion::config::ConfigOptions;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
+
+/// The session time zone in `options` (`spark.sql.session.timeZone`), which Spark's
+/// `TIMESTAMP` values carry in Arrow.
+pub fn session_time_zone(options: &ConfigOptions) -> Option<Arc<str>> {
+    options.execution.time_zone.as_deref().map(Arc::from)
+}
+
+/// Spark's `TIMESTAMP` (an instant shown in the session time zone `time_zone`) as Arrow types it.
+pub fn local_timestamp_type(time_zone: Option<Arc<str>>) -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, time_zone)
+}
+
+/// The wall-clock time (Spark's `TIMESTAMP_NTZ`, in microseconds) of each value of `array`:
+/// an instant is read in the time zone it carries (the session's), anything else is cast.
+pub fn wall_clock(array: &ArrayRef) -> Result<TimestampMicrosecondArray> {
+    let DataType::Timestamp(_, Some(zone)) = array.data_type() else {
+        let naive = arrow::compute::cast(array, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+        return Ok(naive
+            .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+            .clone());
+    };
+    let tz: arrow::array::timezone::Tz = zone.parse()?;
+    let instants = arrow::compute::cast(
+        array,
+        &DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::clone(zone))),
+    )?;
+    Ok(instants
+        .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+        .iter()
+        .map(|v| {
+            v.and_then(DateTime::from_timestamp_micros).map(|t| {
+                t.with_timezone(&tz)
+                    .naive_local()
+                    .and_utc()
+                    .timestamp_micros()
+            })
+        })
+        .collect())
+}
 
 /// Translates a Spark datetime pattern into a chrono format string.
 pub fn spark_pattern_to_chrono(pattern: &str) -> String {
@@ -133,12 +173,14 @@ enum Kind {
 
 /// `to_date`, `to_timestamp` and `date_format` with Spark patterns. Unparseable input raises
 /// `[CANNOT_PARSE_TIMESTAMP]` as in Spark's ANSI mode (the non-ANSI NULL is not reproduced).
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SparkDateTime {
     kind: Kind,
     name: &'static str,
     /// `try_to_date`/`try_to_timestamp`: NULL for text that does not parse.
     tolerant: bool,
+    /// The session time zone `to_timestamp` reads text in and its result carries.
+    time_zone: Option<Arc<str>>,
     signature: Signature,
 }
 
@@ -154,8 +196,17 @@ impl ScalarUDFImpl for SparkDateTime {
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
         Ok(match self.kind {
             Kind::ToDate => DataType::Date32,
-            Kind::ToTimestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+            Kind::ToTimestamp => local_timestamp_type(self.time_zone.clone()),
             Kind::DateFormat => DataType::Utf8,
+        })
+    }
+
+    fn with_updated_config(&self, config: &ConfigOptions) -> Option<ScalarUDF> {
+        (self.kind == Kind::ToTimestamp).then(|| {
+            ScalarUDF::new_from_impl(Self {
+                time_zone: session_time_zone(config),
+                ..self.clone()
+            })
         })
     }
 
@@ -185,11 +236,7 @@ impl ScalarUDFImpl for SparkDateTime {
             })
         };
         if self.kind == Kind::DateFormat {
-            let micros: TimestampMicrosecondArray = cast_argument(
-                value,
-                rows,
-                &DataType::Timestamp(TimeUnit::Microsecond, None),
-            )?;
+            let micros = wall_clock(&value.to_array(rows)?)?;
             let out: StringArray = (0..rows)
                 .map(|i| {
                     if micros.is_null(i) {
@@ -201,6 +248,18 @@ impl ScalarUDFImpl for SparkDateTime {
                 })
                 .collect();
             return Ok(ColumnarValue::Array(Arc::new(out)));
+        }
+        // A date or timestamp converts without text: its wall-clock time in the session's zone.
+        if matches!(
+            value.data_type(),
+            DataType::Timestamp(..) | DataType::Date32 | DataType::Date64
+        ) {
+            let wall: ArrayRef = Arc::new(wall_clock(&value.to_array(rows)?)?);
+            let to = match self.kind {
+                Kind::ToDate => DataType::Date32,
+                _ => args.return_field.data_type().clone(),
+            };
+            return Ok(ColumnarValue::Array(arrow::compute::cast(&wall, &to)?));
         }
         let texts: StringArray = cast_argument(value, rows, &DataType::Utf8)?;
         let mut parsed = Vec::with_capacity(rows);
@@ -240,11 +299,15 @@ impl ScalarUDFImpl for SparkDateTime {
                     d.map(|d| (d.date() - NaiveDate::default()).num_days() as i32)
                 })))
             }
-            _ => Arc::new(TimestampMicrosecondArray::from_iter(
-                parsed
-                    .into_iter()
-                    .map(|d| d.map(|d| d.and_utc().timestamp_micros())),
-            )),
+            _ => {
+                // Text without an offset is a wall-clock time in the session time zone.
+                let wall: ArrayRef = Arc::new(TimestampMicrosecondArray::from_iter(
+                    parsed
+                        .into_iter()
+                        .map(|d| d.map(|d| d.and_utc().timestamp_micros())),
+                ));
+                arrow::compute::cast(&wall, args.return_field.data_type())?
+            }
         };
         Ok(ColumnarValue::Array(array))
     }
@@ -265,10 +328,49 @@ pub fn spark_datetime_functions() -> Vec<Arc<ScalarUDF>> {
             kind,
             name,
             tolerant,
+            time_zone: None,
             signature: Signature::variadic_any(Volatility::Immutable),
         })));
     }
+    out.push(Arc::new(ScalarUDF::new_from_impl(WallClock {
+        signature: Signature::any(1, Volatility::Immutable),
+    })));
     out
+}
+
+/// The name of [`WallClock`], which `CAST(instant AS TIMESTAMP_NTZ)` calls.
+pub const WALL_CLOCK: &str = "spark_wall_clock";
+
+/// `CAST(t AS TIMESTAMP_NTZ)` of a `TIMESTAMP`: the wall-clock time of the instant in the
+/// session time zone (Arrow's cast would keep the UTC one).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct WallClock {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for WallClock {
+    fn name(&self) -> &str {
+        WALL_CLOCK
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Timestamp(TimeUnit::Microsecond, None))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let (rows, scalar) = super::call_rows(&args);
+        let [value] = args.args.as_slice() else {
+            return Err(DataFusionError::Plan(format!(
+                "{WALL_CLOCK} takes one argument"
+            )));
+        };
+        let wall = wall_clock(&value.to_array(rows)?)?;
+        super::call_result(Arc::new(wall), scalar)
+    }
 }
 
 #[cfg(test)]

@@ -4,21 +4,23 @@
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Float64Array, TimestampMicrosecondArray};
-use arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
+use arrow::datatypes::{DataType, Float64Type, Int64Type};
 use chrono::{DateTime, Datelike, NaiveDate};
+use datafusion::config::ConfigOptions;
 use datafusion::error::{DataFusionError, Result};
+
+use super::datetime::{local_timestamp_type, session_time_zone};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-const MICROS: DataType = DataType::Timestamp(TimeUnit::Microsecond, None);
-
 /// `timestamp_seconds(n)` (`n` may have a fraction), `timestamp_millis(n)`,
-/// `timestamp_micros(n)`.
-#[derive(Debug, PartialEq, Eq, Hash)]
+/// `timestamp_micros(n)`: instants, shown in the session time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct FromEpoch {
     name: &'static str,
     micros_per_unit: i64,
+    time_zone: Option<Arc<str>>,
     signature: Signature,
 }
 
@@ -32,7 +34,14 @@ impl ScalarUDFImpl for FromEpoch {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(MICROS)
+        Ok(local_timestamp_type(self.time_zone.clone()))
+    }
+
+    fn with_updated_config(&self, config: &ConfigOptions) -> Option<ScalarUDF> {
+        Some(ScalarUDF::new_from_impl(Self {
+            time_zone: session_time_zone(config),
+            ..self.clone()
+        }))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -104,7 +113,11 @@ impl ScalarUDFImpl for FromEpoch {
                     .collect::<Result<_>>()?
             }
         };
-        super::call_result(Arc::new(out), scalar)
+        let zone = match args.return_field.data_type() {
+            DataType::Timestamp(_, zone) => zone.clone(),
+            _ => None,
+        };
+        super::call_result(Arc::new(out.with_timezone_opt(zone)), scalar)
     }
 }
 
@@ -177,7 +190,8 @@ impl ScalarUDFImpl for MonthsBetween {
                 DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
                     super::datetime::strings_to_timestamps(&array)?
                 }
-                _ => arrow::compute::cast(&array, &MICROS)?,
+                // Spark counts months between wall-clock times of the session time zone.
+                _ => Arc::new(super::datetime::wall_clock(&array)?),
             };
             Ok(arrow::compute::cast(&array, &DataType::Int64)?)
         };
@@ -217,6 +231,7 @@ pub fn epoch_functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::new_from_impl(FromEpoch {
             name,
             micros_per_unit,
+            time_zone: None,
             signature: Signature::any(1, Volatility::Immutable),
         }))
     })

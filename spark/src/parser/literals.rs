@@ -3,6 +3,7 @@
 //! (FLOAT), `1L` (BIGINT) and `1.5BD` (DECIMAL with the literal's precision and scale) are
 //! rewritten in the SQL text to `n::TYPE` before parsing. (sqlparser reads `1L` itself, as a
 //! plain number, which Ember then types `INT` like any other small integer literal.)
+//! `TIMESTAMP_LTZ '…'` literals, which sqlparser does not know, become `TIMESTAMP '…'`.
 
 use std::borrow::Cow;
 
@@ -62,6 +63,26 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
             while i < chars.len() && chars[i].0 < end {
                 i += 1;
             }
+            continue;
+        }
+        // Words are copied whole; `TIMESTAMP_LTZ '…'` is Spark's other spelling of `TIMESTAMP '…'`.
+        if (c.is_ascii_alphabetic() || c == '_') && !(i > 0 && is_ident_char(chars[i - 1].1)) {
+            let mut j = i;
+            while at(j).is_some_and(is_ident_char) {
+                j += 1;
+            }
+            let word: String = chars[i..j].iter().map(|(_, c)| *c).collect();
+            let mut k = j;
+            while at(k).is_some_and(char::is_whitespace) {
+                k += 1;
+            }
+            if word.eq_ignore_ascii_case("TIMESTAMP_LTZ") && at(k) == Some('\'') {
+                out.push_str("TIMESTAMP");
+                changed = true;
+            } else {
+                out.push_str(&word);
+            }
+            i = j;
             continue;
         }
         let starts_number = c.is_ascii_digit()
@@ -146,6 +167,10 @@ mod tests {
         assert_eq!(
             rewrite_literal_suffixes("SELECT 0.01BD"),
             "SELECT 0.01::DECIMAL(2,2)"
+        );
+        assert_eq!(
+            rewrite_literal_suffixes("SELECT timestamp_ltz '2024-01-01', timestamp_ltz, x1L"),
+            "SELECT TIMESTAMP '2024-01-01', timestamp_ltz, x1L"
         );
         assert_eq!(
             rewrite_literal_suffixes(r"SELECT 'C:\\', '1D', 2D"),

@@ -13,9 +13,10 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
-    OrderBy, OrderByExpr, OrderByKind, OrderByOptions, Query, Select, SelectItem, SetExpr,
-    Statement, Subscript, UnaryOperator, Value, VisitMut, VisitorMut, visit_expressions_mut,
+    AccessExpr, ArrayElemTypeDef, BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, GroupByExpr, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, Query,
+    Select, SelectItem, SetExpr, Statement, Subscript, TimezoneInfo, UnaryOperator, Value,
+    VisitMut, VisitorMut, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -642,6 +643,47 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         }
         ControlFlow::<()>::Continue(())
     });
+    // Last, so that the casts the rewrites above wrote are typed too.
+    let _ = visit_expressions_mut(statement, |expr| {
+        match expr {
+            Expr::Cast { data_type, .. } => spark_timestamp_type(data_type),
+            Expr::TypedString(typed) => spark_timestamp_type(&mut typed.data_type),
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Spark's timestamp types as DataFusion plans them: `TIMESTAMP` (and `TIMESTAMP_LTZ`) is an
+/// instant shown in the session time zone, `TIMESTAMP WITH TIME ZONE` for DataFusion (an Arrow
+/// timestamp carrying `spark.sql.session.timeZone`); `TIMESTAMP_NTZ` is a wall-clock time
+/// without a zone. Both count microseconds, whatever precision is written.
+fn spark_timestamp_type(data_type: &mut DataType) {
+    let local = || DataType::Timestamp(Some(6), TimezoneInfo::WithTimeZone);
+    match data_type {
+        DataType::TimestampNtz(_) | DataType::Timestamp(_, TimezoneInfo::WithoutTimeZone) => {
+            *data_type = DataType::Timestamp(Some(6), TimezoneInfo::None);
+        }
+        DataType::Timestamp(_, _) => *data_type = local(),
+        DataType::Custom(name, modifiers)
+            if modifiers.is_empty() && name.to_string().eq_ignore_ascii_case("TIMESTAMP_LTZ") =>
+        {
+            *data_type = local();
+        }
+        DataType::Array(ArrayElemTypeDef::AngleBracket(inner))
+        | DataType::Array(ArrayElemTypeDef::SquareBracket(inner, _))
+        | DataType::Array(ArrayElemTypeDef::Parenthesis(inner)) => spark_timestamp_type(inner),
+        DataType::Map(key, value) => {
+            spark_timestamp_type(key);
+            spark_timestamp_type(value);
+        }
+        DataType::Struct(fields, _) => {
+            for field in fields {
+                spark_timestamp_type(&mut field.field_type);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Which argument of a function Spark passes as an `INT`.
@@ -653,6 +695,8 @@ fn typed_arguments(function: &str) -> &'static [(usize, &'static str)] {
         "last_day" | "next_day" => &[(0, "DATE")],
         "datediff" | "date_diff" => &[(0, "DATE"), (1, "DATE")],
         "space" | "factorial" => &[(0, "INT")],
+        // Spark truncates a TIMESTAMP (text and TIMESTAMP_NTZ are cast to one).
+        "date_trunc" => &[(1, "TIMESTAMP")],
         _ => &[],
     }
 }
