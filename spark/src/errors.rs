@@ -21,6 +21,16 @@ pub fn error_class(text: &str) -> Option<&'static str> {
         "UNRESOLVED_ROUTINE"
     } else if lower.contains("ambiguous reference") {
         "AMBIGUOUS_REFERENCE"
+    } else if (lower.contains("expects") || lower.contains("expected"))
+        && lower.contains("argument")
+        && lower.contains("but received")
+    {
+        // DataFusion's arity errors: `Function 'floor' expects 1 arguments but received 3`.
+        "WRONG_NUM_ARGS.WITHOUT_SUGGESTION"
+    } else if lower.contains("failed to coerce arguments")
+        || lower.contains("no function matches the given name and argument types")
+    {
+        "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE"
     } else if lower.contains("unable to parse date from") {
         // DataFusion's make_date of a day that does not exist.
         "DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION"
@@ -188,6 +198,18 @@ mod tests {
         assert_eq!(
             error_class("Schema error: Ambiguous reference to unqualified field k"),
             Some("AMBIGUOUS_REFERENCE")
+        );
+        assert_eq!(
+            error_class(
+                "Error during planning: Function 'ceil' expects 1 arguments but received 3. No function matches the given name and argument types 'ceil(Int64, Int64, Int64)'."
+            ),
+            Some("WRONG_NUM_ARGS.WITHOUT_SUGGESTION")
+        );
+        assert_eq!(
+            error_class(
+                "Error during planning: Failed to coerce arguments to satisfy a call to 'array_contains' function"
+            ),
+            Some("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
         );
     }
 

@@ -131,14 +131,41 @@ fn push_literal(out: &mut String, c: char) {
 }
 
 /// Parses `text` with a chrono format into a date-time (date-only formats give midnight).
+/// Parses `text` with the chrono `format`; the fields the pattern leaves out take Spark's
+/// defaults (`to_date('16', 'dd')` is 1970-01-16): 1970, January, the 1st, midnight, AM. A
+/// two-digit year is in 2000–2099 as in Spark.
 fn parse(text: &str, format: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text.trim(), format)
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(text.trim(), format)
-                .ok()
-                .map(|d| d.and_time(NaiveTime::MIN))
-        })
+    use chrono::format::{Parsed, StrftimeItems};
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, text.trim(), StrftimeItems::new(format)).ok()?;
+    if parsed.year().is_none() && parsed.isoyear().is_none() {
+        match parsed.year_mod_100() {
+            Some(_) if parsed.year_div_100().is_none() => parsed.set_year_div_100(20).ok()?,
+            Some(_) => {}
+            None => parsed.set_year(1970).ok()?,
+        }
+    }
+    let by_day_of_year = parsed.ordinal().is_some();
+    if parsed.month().is_none() && !by_day_of_year && parsed.isoweek().is_none() {
+        parsed.set_month(1).ok()?;
+    }
+    if parsed.day().is_none() && !by_day_of_year && parsed.isoweek().is_none() {
+        parsed.set_day(1).ok()?;
+    }
+    if parsed.hour_mod_12().is_none() {
+        parsed.set_hour(0).ok()?;
+    } else if parsed.hour_div_12().is_none() {
+        parsed.set_ampm(false).ok()?;
+    }
+    if parsed.minute().is_none() {
+        parsed.set_minute(0).ok()?;
+    }
+    if parsed.second().is_none() {
+        parsed.set_second(0).ok()?;
+    }
+    let date = parsed.to_naive_date().ok()?;
+    let time = parsed.to_naive_time().unwrap_or(NaiveTime::MIN);
+    Some(date.and_time(time))
 }
 
 /// Strings parsed as Spark's casts parse them, as microsecond timestamps (NULL where a string

@@ -8,6 +8,7 @@
 //! [`lambda`].
 
 pub mod arithmetic;
+pub mod binary;
 pub mod collections;
 pub mod datetime;
 pub mod epoch;
@@ -364,6 +365,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         })));
     }
     out.extend(datetime::spark_datetime_functions());
+    out.extend(binary::binary_functions());
     out.extend(arithmetic::checked_arithmetic_functions());
     out.extend(arithmetic::decimal_functions());
     out.extend(try_arithmetic::try_arithmetic_functions());

@@ -654,7 +654,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
     });
 }
 
-/// Spark's timestamp types as DataFusion plans them: `TIMESTAMP` (and `TIMESTAMP_LTZ`) is an
+/// Spark's `BINARY`, and its timestamp types, as DataFusion plans them: `TIMESTAMP` (and `TIMESTAMP_LTZ`) is an
 /// instant shown in the session time zone, `TIMESTAMP WITH TIME ZONE` for DataFusion (an Arrow
 /// timestamp carrying `spark.sql.session.timeZone`); `TIMESTAMP_NTZ` is a wall-clock time
 /// without a zone. Both count microseconds, whatever precision is written.
@@ -665,6 +665,8 @@ fn spark_timestamp_type(data_type: &mut DataType) {
             *data_type = DataType::Timestamp(Some(6), TimezoneInfo::None);
         }
         DataType::Timestamp(_, _) => *data_type = local(),
+        // Spark's BINARY is DataFusion's BYTEA (Arrow Binary).
+        DataType::Binary(_) | DataType::Varbinary(_) => *data_type = DataType::Bytea,
         DataType::Custom(name, modifiers)
             if modifiers.is_empty() && name.to_string().eq_ignore_ascii_case("TIMESTAMP_LTZ") =>
         {
