@@ -648,10 +648,81 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
         match expr {
             Expr::Cast { data_type, .. } => spark_timestamp_type(data_type),
             Expr::TypedString(typed) => spark_timestamp_type(&mut typed.data_type),
+            Expr::Interval(interval) => {
+                if let Some(units) = interval_range_units(interval) {
+                    *interval.value = Expr::value(Value::SingleQuotedString(units));
+                    interval.leading_field = None;
+                    interval.leading_precision = None;
+                    interval.last_field = None;
+                    interval.fractional_seconds_precision = None;
+                }
+            }
             _ => {}
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// Spark's interval literals with a unit range (`INTERVAL '1-2' YEAR TO MONTH`,
+/// `INTERVAL '-1 02:03:04.5' DAY TO SECOND`), which DataFusion does not plan, as the same
+/// amount in units (`-1 days -2 hours -3 minutes -4.5 seconds`). The sign before the text, and
+/// the one inside it, apply to every field. `None` for anything else.
+fn interval_range_units(interval: &datafusion::sql::sqlparser::ast::Interval) -> Option<String> {
+    use datafusion::sql::sqlparser::ast::DateTimeField as F;
+    let (text, outer_negative) = match interval.value.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(t) | Value::DoubleQuotedString(t) => (t.as_str(), false),
+            _ => return None,
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(t) | Value::DoubleQuotedString(t) => (t.as_str(), true),
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let units: &[&str] = match (
+        interval.leading_field.as_ref()?,
+        interval.last_field.as_ref()?,
+    ) {
+        (F::Year, F::Month) => &["years", "months"],
+        (F::Day, F::Hour) => &["days", "hours"],
+        (F::Day, F::Minute) => &["days", "hours", "minutes"],
+        (F::Day, F::Second) => &["days", "hours", "minutes", "seconds"],
+        (F::Hour, F::Minute) => &["hours", "minutes"],
+        (F::Hour, F::Second) => &["hours", "minutes", "seconds"],
+        (F::Minute, F::Second) => &["minutes", "seconds"],
+        _ => return None,
+    };
+    let text = text.trim();
+    let (inner_negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    // Fields are separated by '-' (year-month), ' ' (days) and ':' (times).
+    let fields: Vec<&str> = body.split(['-', ' ', ':']).collect();
+    let numeric = |f: &&str| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if fields.len() != units.len() || !fields.iter().all(numeric) {
+        return None;
+    }
+    let sign = if outer_negative != inner_negative {
+        "-"
+    } else {
+        ""
+    };
+    Some(
+        fields
+            .iter()
+            .zip(units)
+            .map(|(value, unit)| format!("{sign}{value} {unit}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// Spark's `BINARY`, and its timestamp types, as DataFusion plans them: `TIMESTAMP` (and `TIMESTAMP_LTZ`) is an
