@@ -631,7 +631,7 @@ impl Session {
     /// (`ember_spark::parser`). Rewrites that need the output names of a part of the statement
     /// get them by planning that part the same way.
     async fn spark_statement(&self, sql: &str) -> Result<datafusion::sql::parser::Statement> {
-        use ember_spark::parser::{names, pivot, rewrite, setops};
+        use ember_spark::parser::{names, pivot, rewrite, setops, using};
         let dialect = ember_spark::parser::dialect::EmberDialect::default();
         let mut statement = parse_one_statement(sql, &dialect)?;
         if let datafusion::sql::parser::Statement::Statement(inner) = &mut statement {
@@ -658,6 +658,13 @@ impl Session {
                 }
             }
             setops::rewrite_set_operations(inner, &columns);
+            let mut columns = HashMap::new();
+            for side in using::using_join_inputs(inner) {
+                if let Some(names) = self.output_names(&side).await {
+                    columns.insert(side, names);
+                }
+            }
+            using::rewrite_using_joins(inner, &columns);
             rewrite::rewrite_spark_syntax(inner);
         }
         Ok(statement)

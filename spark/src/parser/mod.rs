@@ -11,3 +11,4 @@ pub mod names;
 pub mod pivot;
 pub mod rewrite;
 pub mod setops;
+pub mod using;

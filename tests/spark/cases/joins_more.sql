@@ -26,3 +26,10 @@ CREATE TEMPORARY VIEW limit_left AS SELECT (id * 7) % 20 AS k, id AS v FROM rang
 CREATE TEMPORARY VIEW limit_right AS SELECT id * 5 AS k FROM range(0, 4);
 SELECT * FROM (SELECT 'x' AS c, k, v FROM limit_left) l JOIN limit_right r ON l.k = r.k ORDER BY l.c, l.k LIMIT 3;
 SELECT * FROM (SELECT 'x' AS c, k, sum(v) AS s FROM limit_left GROUP BY k) a, (SELECT 'x' AS c, k, count(*) AS n FROM limit_right GROUP BY k) b WHERE a.k = b.k ORDER BY a.c, a.k LIMIT 3;
+-- JOIN … USING (sql-ref-syntax-qry-select-join): one column per USING name, listed first by *.
+SELECT * FROM VALUES (1, 'a'), (2, 'b') AS t(k, v) RIGHT JOIN VALUES (1, 'x'), (3, 'y') AS s(k, w) USING (k) ORDER BY k;
+SELECT k, t.k, s.k FROM VALUES (1, 'a'), (2, 'b') AS t(k, v) FULL OUTER JOIN VALUES (1, 'x'), (3, 'y') AS s(k, w) USING (k) ORDER BY k;
+SELECT * FROM VALUES (1, 1, 'a'), (1, 2, 'b') AS t(a, b, v) JOIN VALUES (2, 1, 'x'), (1, 1, 'y') AS s(b, a, w) USING (a, b) ORDER BY v;
+SELECT k, count(*) FROM VALUES (1, 'a'), (2, 'b') AS t(k, v) FULL OUTER JOIN VALUES (1, 'x'), (3, 'y') AS s(k, w) USING (k) WHERE k > 1 GROUP BY k ORDER BY k;
+SELECT * FROM (SELECT 1 AS k, 2 AS x) a LEFT JOIN (SELECT 1 AS k, 3 AS y) b USING (k);
+SELECT v, w FROM VALUES (1, 'a'), (2, 'b') AS t(k, v) FULL JOIN VALUES (1, 'x'), (3, 'y') AS s(k, w) USING (k) ORDER BY k;
