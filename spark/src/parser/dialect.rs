@@ -61,8 +61,9 @@ impl Dialect for EmberDialect {
     fn supports_values_as_table_factor(&self) -> bool {
         self.spark.supports_values_as_table_factor()
     }
+    /// Spark reads `INTERVAL '1 year 2 days'` as a typed literal: the unit may be in the text.
     fn require_interval_qualifier(&self) -> bool {
-        self.spark.require_interval_qualifier()
+        false
     }
     fn supports_bitwise_shift_operators(&self) -> bool {
         true

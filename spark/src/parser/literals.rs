@@ -3,7 +3,8 @@
 //! (FLOAT), `1L` (BIGINT) and `1.5BD` (DECIMAL with the literal's precision and scale) are
 //! rewritten in the SQL text to `n::TYPE` before parsing. (sqlparser reads `1L` itself, as a
 //! plain number, which Ember then types `INT` like any other small integer literal.)
-//! `TIMESTAMP_LTZ '…'` literals, which sqlparser does not know, become `TIMESTAMP '…'`.
+//! `TIMESTAMP_LTZ '…'` literals, which sqlparser does not know, become `TIMESTAMP '…'`, and
+//! multi-unit intervals (`INTERVAL 1 YEAR 2 MONTHS`) one interval string.
 
 use std::borrow::Cow;
 
@@ -18,6 +19,76 @@ fn decimal_type(digits: &str) -> String {
     let significant = unscaled.trim_start_matches('0').len();
     let precision = significant.max(frac.len()).max(1);
     format!("DECIMAL({precision},{})", frac.len())
+}
+
+/// Spark's interval units in a multi-unit literal (`INTERVAL 1 YEAR 2 MONTHS`).
+const INTERVAL_UNITS: [&str; 9] = [
+    "YEAR",
+    "MONTH",
+    "WEEK",
+    "DAY",
+    "HOUR",
+    "MINUTE",
+    "SECOND",
+    "MILLISECOND",
+    "MICROSECOND",
+];
+
+/// After `INTERVAL` (at `from` in `chars`): two or more `value unit` pairs, Spark's multi-unit
+/// literal (`INTERVAL 10 YEAR 20 MONTH`, `INTERVAL '1' DAY -2 HOURS`), which sqlparser reads
+/// one unit at a time. Returns the pairs as interval text (`10 YEAR 20 MONTH`) and where they
+/// end; `None` for anything else, which is left to the parser.
+fn multi_unit_interval(chars: &[(usize, char)], from: usize) -> Option<(String, usize)> {
+    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+    let skip_spaces = |mut k: usize| {
+        while at(k).is_some_and(char::is_whitespace) {
+            k += 1;
+        }
+        k
+    };
+    let mut pairs = Vec::new();
+    let mut k = from;
+    let mut end = from;
+    loop {
+        let mut p = skip_spaces(k);
+        let mut value = String::new();
+        if let Some(sign @ ('-' | '+')) = at(p) {
+            value.push(sign);
+            p = skip_spaces(p + 1);
+        }
+        if at(p) == Some('\'') {
+            let close = (p + 1..chars.len()).find(|&q| at(q) == Some('\''))?;
+            value.extend(chars[p + 1..close].iter().map(|(_, c)| *c));
+            p = close + 1;
+        } else {
+            let start = p;
+            while at(p).is_some_and(|c| c.is_ascii_digit() || c == '.') {
+                p += 1;
+            }
+            if p == start {
+                break;
+            }
+            value.extend(chars[start..p].iter().map(|(_, c)| *c));
+        }
+        let unit_start = skip_spaces(p);
+        let mut q = unit_start;
+        while at(q).is_some_and(|c| c.is_ascii_alphabetic()) {
+            q += 1;
+        }
+        let unit: String = chars[unit_start..q].iter().map(|(_, c)| *c).collect();
+        let singular = unit.to_ascii_uppercase();
+        let singular = singular.strip_suffix('S').unwrap_or(&singular);
+        if unit_start == p
+            || !INTERVAL_UNITS.contains(&singular)
+            || at(q).is_some_and(is_ident_char)
+        {
+            break;
+        }
+        pairs.push(format!("{} {unit}", value.trim()));
+        k = q;
+        end = q;
+    }
+    (pairs.len() >= 2).then(|| (pairs.join(" "), end))
 }
 
 /// Rewrites the suffixed literals of `sql` (outside strings, quoted names and comments).
@@ -79,6 +150,13 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
             if word.eq_ignore_ascii_case("TIMESTAMP_LTZ") && at(k) == Some('\'') {
                 out.push_str("TIMESTAMP");
                 changed = true;
+            } else if word.eq_ignore_ascii_case("INTERVAL")
+                && let Some((units, end)) = multi_unit_interval(&chars, j)
+            {
+                out.push_str(&format!("INTERVAL '{units}'"));
+                changed = true;
+                i = end;
+                continue;
             } else {
                 out.push_str(&word);
             }
@@ -167,6 +245,12 @@ mod tests {
         assert_eq!(
             rewrite_literal_suffixes("SELECT 0.01BD"),
             "SELECT 0.01::DECIMAL(2,2)"
+        );
+        assert_eq!(
+            rewrite_literal_suffixes(
+                "SELECT interval 10 year 20 month, INTERVAL '1' DAY -2 hours, interval 3 days, interval 1 day AS d"
+            ),
+            "SELECT INTERVAL '10 year 20 month', INTERVAL '1 DAY -2 hours', interval 3 days, interval 1 day AS d"
         );
         assert_eq!(
             rewrite_literal_suffixes("SELECT timestamp_ltz '2024-01-01', timestamp_ltz, x1L"),
