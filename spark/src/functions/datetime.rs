@@ -194,11 +194,15 @@ fn parse_default(text: &str) -> Option<NaiveDateTime> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     ToDate,
+    /// A `TIMESTAMP`: an instant in the session time zone.
     ToTimestamp,
+    /// A `TIMESTAMP_NTZ`: the wall-clock time as written.
+    ToTimestampNtz,
     DateFormat,
 }
 
-/// `to_date`, `to_timestamp` and `date_format` with Spark patterns. Unparseable input raises
+/// `to_date`, `to_timestamp` (`to_timestamp_ltz`), `to_timestamp_ntz` and `date_format` with
+/// Spark patterns. Unparseable input raises
 /// `[CANNOT_PARSE_TIMESTAMP]` as in Spark's ANSI mode (the non-ANSI NULL is not reproduced).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SparkDateTime {
@@ -224,6 +228,7 @@ impl ScalarUDFImpl for SparkDateTime {
         Ok(match self.kind {
             Kind::ToDate => DataType::Date32,
             Kind::ToTimestamp => local_timestamp_type(self.time_zone.clone()),
+            Kind::ToTimestampNtz => DataType::Timestamp(TimeUnit::Microsecond, None),
             Kind::DateFormat => DataType::Utf8,
         })
     }
@@ -310,10 +315,10 @@ impl ScalarUDFImpl for SparkDateTime {
                 } else {
                     format!(
                         "[CAST_INVALID_INPUT] The value '{text}' of the type \"STRING\" cannot be cast to \"{}\" because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead. SQLSTATE: 22018",
-                        if self.kind == Kind::ToDate {
-                            "DATE"
-                        } else {
-                            "TIMESTAMP"
+                        match self.kind {
+                            Kind::ToDate => "DATE",
+                            Kind::ToTimestampNtz => "TIMESTAMP_NTZ",
+                            _ => "TIMESTAMP",
                         }
                     )
                 }));
@@ -350,6 +355,8 @@ pub fn spark_datetime_functions() -> Vec<Arc<ScalarUDF>> {
         (Kind::DateFormat, "date_format", false),
         (Kind::ToDate, "try_to_date", true),
         (Kind::ToTimestamp, "try_to_timestamp", true),
+        (Kind::ToTimestamp, "to_timestamp_ltz", false),
+        (Kind::ToTimestampNtz, "to_timestamp_ntz", false),
     ] {
         out.push(Arc::new(ScalarUDF::new_from_impl(SparkDateTime {
             kind,
