@@ -520,13 +520,13 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 *expr = replacement;
             }
         }
-        // first_value(x, true) / last_value(x, true) OVER w: Spark's ignoreNulls argument is
-        // `IGNORE NULLS` (DataFusion's window functions take and ignore a second argument).
+        // first_value(x, true) / last_value(x, true) (also `first`, `last`), as aggregates and
+        // over a window: Spark's ignoreNulls argument is `IGNORE NULLS` (DataFusion's window
+        // functions take and ignore a second argument, its aggregates refuse it).
         if let Expr::Function(f) = expr
-            && f.over.is_some()
             && matches!(
                 f.name.to_string().to_ascii_lowercase().as_str(),
-                "first_value" | "last_value"
+                "first_value" | "last_value" | "first" | "last"
             )
             && let FunctionArguments::List(list) = &mut f.args
             && list.args.len() == 2
