@@ -15,6 +15,7 @@ pub mod epoch;
 pub mod hash;
 pub mod json;
 pub mod lambda;
+pub mod make_timestamp;
 pub mod math;
 pub mod mode;
 pub mod strings;
@@ -366,6 +367,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     }
     out.extend(datetime::spark_datetime_functions());
     out.extend(binary::binary_functions());
+    out.extend(make_timestamp::make_timestamp_functions());
     out.extend(arithmetic::checked_arithmetic_functions());
     out.extend(arithmetic::decimal_functions());
     out.extend(try_arithmetic::try_arithmetic_functions());

@@ -23,4 +23,7 @@ SELECT typeof(to_timestamp_ntz('2016-12-31')), typeof(to_timestamp_ltz('2016-12-
 SET spark.sql.session.timeZone=America/Los_Angeles;
 SELECT to_timestamp_ntz(timestamp_seconds(0)), to_timestamp_ltz(TIMESTAMP_NTZ '1970-01-01 00:00:00') = timestamp_seconds(0), to_timestamp_ntz('1970-01-01 00:00:00') = TIMESTAMP_NTZ '1970-01-01 00:00:00';
 SELECT to_timestamp_ntz('abc');
+SELECT make_timestamp(2014, 12, 28, 6, 30, 45.887), make_timestamp(2014, 12, 28, 6, 30, 45.887, 'UTC'), make_timestamp_ntz(2014, 12, 28, 6, 30, 45.887), unix_timestamp(make_timestamp(1970, 1, 1, 0, 0, 0));
+SELECT make_timestamp(2019, 2, 30, 0, 0, 0);
+SELECT try_make_timestamp(2019, 2, 30, 0, 0, 0), try_make_timestamp_ntz(2019, 6, 30, 23, 59, 60);
 SET spark.sql.session.timeZone=UTC;
