@@ -53,6 +53,10 @@ fn check_compatibility_doc(matched: usize, total: usize, names: usize) {
          Spark's column names. The suite runs on `local[2]` and on `local-cluster[2,1,1024]`. \
          Spark's documented examples of its built-in functions are measured in \
          [functions.md](functions.md).\n\n\
+         Known outside the suite: timestamps read from Parquet keep the time zone of the file \
+         (an instant written as Parquet's UTC-adjusted TIMESTAMP shows in UTC, not in \
+         `spark.sql.session.timeZone`), and Spark's default INT96 timestamp columns read as \
+         TIMESTAMP_NTZ.\n\n\
          ## Known differences\n\n| statement | reason |\n|---|---|\n"
     );
     for (id, reason) in known_differences() {
