@@ -13,7 +13,6 @@ use std::ops::ControlFlow;
 use datafusion::sql::sqlparser::ast::{
     Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectNamePart, OrderBy, OrderByKind,
     Query, Select, SelectItem, SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
-    visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -126,6 +125,33 @@ impl VisitorMut for Selects<'_> {
     }
 }
 
+/// Calls its function with every expression outside subqueries (a subquery's `k` is its own).
+struct OutsideSubqueries<'a> {
+    depth: usize,
+    on_expr: &'a mut dyn FnMut(&mut Expr),
+}
+
+impl VisitorMut for OutsideSubqueries<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if self.depth == 0 {
+            (self.on_expr)(expr);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// The queries whose output names [`rewrite_using_joins`] needs, as SQL.
 pub fn using_join_inputs(statement: &Statement) -> Vec<String> {
     let mut statement = statement.clone();
@@ -184,15 +210,18 @@ pub fn rewrite_using_joins(statement: &mut Statement, columns: &HashMap<String, 
         // The join's own `k`, where the query names it without a qualifier.
         if join.side != Side::Left {
             let replace = |expr: &mut Expr| {
-                let _ = visit_expressions_mut(expr, |e| {
-                    if let Expr::Identifier(id) = e
-                        && using(&id.value)
-                        && let Some(replacement) = joined(&id.value)
-                    {
-                        *e = replacement;
-                    }
-                    ControlFlow::<()>::Continue(())
-                });
+                let mut outside = OutsideSubqueries {
+                    depth: 0,
+                    on_expr: &mut |e: &mut Expr| {
+                        if let Expr::Identifier(id) = e
+                            && using(&id.value)
+                            && let Some(replacement) = joined(&id.value)
+                        {
+                            *e = replacement;
+                        }
+                    },
+                };
+                let _ = expr.visit(&mut outside);
             };
             for item in &mut select.projection {
                 match item {
@@ -285,7 +314,9 @@ mod tests {
 
     #[test]
     fn full_joins_coalesce_the_using_column_and_star_lists_it_first() {
-        let mut s = statement("SELECT *, k FROM t FULL OUTER JOIN s USING (k) WHERE k > 1");
+        let mut s = statement(
+            "SELECT *, k FROM t FULL OUTER JOIN s USING (k) WHERE k > 1 AND k IN (SELECT k FROM u)",
+        );
         let inputs = using_join_inputs(&s);
         assert_eq!(inputs, vec!["SELECT * FROM t", "SELECT * FROM s"]);
         let columns = HashMap::from([
@@ -296,7 +327,8 @@ mod tests {
         assert_eq!(
             s.to_string(),
             "SELECT coalesce(t.`k`, s.`k`) AS k, t.`v`, s.`w`, coalesce(t.`k`, s.`k`) AS k \
-             FROM t FULL JOIN s USING(k) WHERE coalesce(t.`k`, s.`k`) > 1"
+             FROM t FULL JOIN s USING(k) WHERE coalesce(t.`k`, s.`k`) > 1 \
+             AND coalesce(t.`k`, s.`k`) IN (SELECT k FROM u)"
         );
     }
 
