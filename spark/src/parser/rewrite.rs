@@ -22,7 +22,8 @@ use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 /// Parses the replacement SQL of a rewrite; `None` leaves the original expression in place.
-fn parse_expr(sql: &str) -> Option<Expr> {
+/// One expression of Spark SQL text, for rewrites that build their replacement as text.
+pub(crate) fn parse_expr(sql: &str) -> Option<Expr> {
     Parser::new(&SparkSqlDialect {})
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())

@@ -14,8 +14,8 @@ use datafusion::sql::sqlparser::ast::{
     Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectNamePart, OrderBy, OrderByKind,
     Query, Select, SelectItem, SetExpr, Statement, TableFactor, VisitMut, VisitorMut,
 };
-use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
+
+use super::rewrite::parse_expr;
 
 /// Which side's `k` the join's `k` is.
 #[derive(Clone, Copy, PartialEq)]
@@ -168,13 +168,6 @@ pub fn using_join_inputs(statement: &Statement) -> Vec<String> {
     out
 }
 
-fn parse_expr(sql: &str) -> Option<Expr> {
-    Parser::new(&SparkSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_expr())
-        .ok()
-}
-
 /// `name` quoted for SQL text.
 fn quoted(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
@@ -305,6 +298,8 @@ pub fn rewrite_using_joins(statement: &mut Statement, columns: &HashMap<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
 
     fn statement(sql: &str) -> Statement {
         Parser::parse_sql(&SparkSqlDialect {}, sql)
