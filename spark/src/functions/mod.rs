@@ -9,8 +9,10 @@
 
 pub mod arithmetic;
 pub mod binary;
+pub mod by_type;
 pub mod collections;
 pub mod datetime;
+pub mod encodings;
 pub mod epoch;
 pub mod hash;
 pub mod json;
@@ -18,10 +20,19 @@ pub mod lambda;
 pub mod make_timestamp;
 pub mod math;
 pub mod mode;
+pub mod moments;
+pub mod percentiles;
+pub mod raise;
+pub mod round_scale;
+pub(crate) mod rows;
 pub mod strings;
 pub mod sum;
+pub mod text;
+pub mod time_type;
 pub mod try_arithmetic;
+pub mod vectors;
 pub mod window_flags;
+pub mod zones;
 
 use std::sync::Arc;
 
@@ -313,6 +324,25 @@ impl ScalarUDFImpl for TypeOf {
         Ok(DataType::Utf8)
     }
 
+    /// The type is known at planning: `typeof(raise_error('x'))` is `void` without running
+    /// its argument, as in Spark.
+    fn simplify(
+        &self,
+        args: Vec<datafusion::logical_expr::Expr>,
+        info: &datafusion::logical_expr::simplify::SimplifyContext,
+    ) -> Result<datafusion::logical_expr::simplify::ExprSimplifyResult> {
+        use datafusion::logical_expr::simplify::ExprSimplifyResult;
+        let [arg] = args.as_slice() else {
+            return Ok(ExprSimplifyResult::Original(args));
+        };
+        match info.get_data_type(arg) {
+            Ok(t) => Ok(ExprSimplifyResult::Simplified(
+                datafusion::logical_expr::lit(spark_type_name(&t)),
+            )),
+            Err(_) => Ok(ExprSimplifyResult::Original(args)),
+        }
+    }
+
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let name = match args.arg_fields.first() {
             Some(field) => spark_type_name(field.data_type()),
@@ -391,6 +421,21 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.extend(strings::spark_string_functions());
     out.push(strings::mask_function());
     out.extend(json::json_functions());
+    out.extend(encodings::encoding_functions());
+    out.extend(text::text_functions());
+    out.extend(raise::raise_functions());
+    out.extend(vectors::vector_functions());
+    out.extend(zones::zone_functions(None));
+    out.extend(time_type::time_functions());
+    out.extend(by_type::array_or_string_functions());
+    out.extend(round_scale::round_scale_functions());
+    // Spark's array_remove removes every match (DataFusion's, the first).
+    out.push(Arc::new(
+        datafusion::functions_nested::remove::array_remove_all_udf()
+            .as_ref()
+            .clone()
+            .with_aliases(["array_remove"]),
+    ));
     out.push(Arc::new(
         datafusion::functions_nested::sort::array_sort_udf()
             .as_ref()
@@ -410,7 +455,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 /// Aggregate functions under Spark's names.
 pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
     use datafusion::functions_aggregate::{approx_distinct, bool_and_or, first_last, variance};
-    vec![
+    let mut out = vec![
         sum::sum_function(true),
         crate::subqueries::scalar_subquery_value(),
         mode::mode_function(),
@@ -436,7 +481,7 @@ pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
             bool_and_or::bool_or_udaf()
                 .as_ref()
                 .clone()
-                .with_aliases(["some"]),
+                .with_aliases(["some", "any"]),
         ),
         Arc::new(
             first_last::first_value_udaf()
@@ -456,5 +501,9 @@ pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
                 .clone()
                 .with_aliases(["approx_count_distinct"]),
         ),
-    ]
+    ];
+    out.extend(moments::moment_functions());
+    out.extend(percentiles::percentile_functions());
+    out.extend(vectors::vector_aggregates());
+    out
 }

@@ -1,6 +1,8 @@
 //! Spark's `mode(col[, deterministic])`: the most frequent non-NULL value of a group. Among
 //! values equally frequent Ember returns the smallest, which is what Spark returns with
 //! `deterministic = true` (without it Spark's pick depends on its hash table).
+//! `mode() WITHIN GROUP (ORDER BY col [DESC])` returns the first of the tied values in that
+//! order.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,9 +46,17 @@ impl AggregateUDFImpl for Mode {
         }
     }
 
+    fn supports_within_group_clause(&self) -> bool {
+        true
+    }
+
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         Ok(Box::new(ModeAccumulator {
             data_type: acc_args.return_field.data_type().clone(),
+            descending: acc_args
+                .order_bys
+                .first()
+                .is_some_and(|o| o.options.descending),
             counts: HashMap::new(),
         }))
     }
@@ -71,6 +81,8 @@ impl AggregateUDFImpl for Mode {
 #[derive(Debug)]
 struct ModeAccumulator {
     data_type: DataType,
+    /// Ties go to the largest value (`WITHIN GROUP (ORDER BY … DESC)`).
+    descending: bool,
     counts: HashMap<ScalarValue, i64>,
 }
 
@@ -93,8 +105,14 @@ impl Accumulator for ModeAccumulator {
     fn evaluate(&mut self) -> Result<ScalarValue> {
         let best = self.counts.iter().max_by(|(va, ca), (vb, cb)| {
             ca.cmp(cb).then_with(|| {
-                // The smaller value wins a tie: it must compare as the larger here.
-                vb.partial_cmp(va).unwrap_or(std::cmp::Ordering::Equal)
+                // The smaller value wins a tie (the larger when descending): it must compare
+                // as the larger here.
+                let order = vb.partial_cmp(va).unwrap_or(std::cmp::Ordering::Equal);
+                if self.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
             })
         });
         match best {

@@ -38,6 +38,41 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
         ("rlike" | "regexp", 2) => {
             format!("regexp_like({}, {})", arg(0)?, arg(1)?)
         }
+        // Spark's avg already gives NULL where try_avg does (sums of integers are doubles,
+        // decimal sums are checked).
+        ("try_avg", 1) => format!("avg({})", arg(0)?),
+        // Spark's position(substr, str[, start]) is locate's order, not strpos'.
+        ("position", 2 | 3) => format!("locate({})", args.join(", ")),
+        ("ceil" | "ceiling", 2) => format!(
+            "{}({}, {})",
+            crate::functions::round_scale::CEIL_SCALE,
+            arg(0)?,
+            arg(1)?
+        ),
+        ("floor", 2) => format!(
+            "{}({}, {})",
+            crate::functions::round_scale::FLOOR_SCALE,
+            arg(0)?,
+            arg(1)?
+        ),
+        ("dayname", 1) => format!("date_format({}, 'EEE')", arg(0)?),
+        // Spark's levenshtein with a threshold: -1 beyond it.
+        ("levenshtein", 3) => format!(
+            "CASE WHEN levenshtein({a}, {b}) > {t} THEN -1 ELSE levenshtein({a}, {b}) END",
+            a = arg(0)?,
+            b = arg(1)?,
+            t = arg(2)?
+        ),
+        // Spark's array_position counts from 1 and gives 0 when the value is absent.
+        ("array_position", 2) => format!(
+            "CASE WHEN {a} IS NULL OR {v} IS NULL THEN NULL ELSE CAST(coalesce(array_position({a}, {v}), 0) AS BIGINT) END",
+            a = arg(0)?,
+            v = arg(1)?
+        ),
+        // Spark's any_value is the group's first value, NULL included (`any_value(x, true)`
+        // skips NULLs, handled with `first`).
+        ("any_value", 1) => format!("first_value({})", arg(0)?),
+        ("any_value", 2) => format!("first({}, {})", arg(0)?, args[1]),
         ("array_size", 1) => format!("cardinality({})", arg(0)?),
         ("e", 0) => "exp(1.0)".to_string(),
         ("from_unixtime", 1 | 2) => format!(
@@ -85,11 +120,13 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
         // decode(expr, search, result [, search, result]… [, default]); decode(bin, charset) is
         // DataFusion's.
         ("decode", n) if n >= 3 => {
-            let mut text = format!("CASE {}", arg(0)?);
+            // Spark's decode matches a NULL search value to a NULL key.
+            let mut text = "CASE".to_string();
             let pairs = (n - 1) / 2;
             for p in 0..pairs {
                 text.push_str(&format!(
-                    " WHEN {} THEN {}",
+                    " WHEN {} IS NOT DISTINCT FROM {} THEN {}",
+                    arg(0)?,
                     arg(1 + 2 * p)?,
                     arg(2 + 2 * p)?
                 ));
@@ -99,6 +136,14 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
             }
             text.push_str(" END");
             text
+        }
+        // Spark's default message shows the condition as Spark prints it.
+        ("assert_true", 1) => {
+            let shown = super::rewrite::parse_expr(&args[0])
+                .and_then(|e| super::names::expr_name(&e))
+                .unwrap_or_else(|| args[0].clone());
+            let message = format!("'{shown}' is not true!").replace('\'', "''");
+            format!("assert_true({}, '{message}')", arg(0)?)
         }
         _ => return None,
     })
@@ -117,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             expand("decode", &args(&["k", "1", "'a'", "'z'"])).as_deref(),
-            Some("CASE (k) WHEN (1) THEN ('a') ELSE ('z') END")
+            Some("CASE WHEN (k) IS NOT DISTINCT FROM (1) THEN ('a') ELSE ('z') END")
         );
         assert_eq!(expand("decode", &args(&["b", "'utf-8'"])), None);
         assert_eq!(expand("zeroifnull", &args(&["x", "y"])), None);

@@ -147,6 +147,46 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
             while at(k).is_some_and(char::is_whitespace) {
                 k += 1;
             }
+            // A raw string (`r'\d+'`): its backslashes are characters, not escapes.
+            if word.eq_ignore_ascii_case("r")
+                && let Some(quote @ ('\'' | '"')) = at(j)
+                && let Some(close) = (j + 1..chars.len()).find(|&q| at(q) == Some(quote))
+            {
+                let text: String = chars[j + 1..close].iter().map(|(_, c)| *c).collect();
+                out.push('\'');
+                out.push_str(&text.replace('\\', "\\\\").replace('\'', "\\'"));
+                out.push('\'');
+                changed = true;
+                i = close + 1;
+                continue;
+            }
+            // `trim(BOTH FROM s)` (no characters named: spaces), which sqlparser cannot read.
+            if word.eq_ignore_ascii_case("trim") && at(k) == Some('(') {
+                let word_at = |from: usize| {
+                    let mut s = from;
+                    while at(s).is_some_and(char::is_whitespace) {
+                        s += 1;
+                    }
+                    let mut e = s;
+                    while at(e).is_some_and(is_ident_char) {
+                        e += 1;
+                    }
+                    let w: String = chars[s..e].iter().map(|(_, c)| *c).collect();
+                    (w, e)
+                };
+                let (side, after_side) = word_at(k + 1);
+                let (from_word, after_from) = word_at(after_side);
+                if ["BOTH", "LEADING", "TRAILING"]
+                    .iter()
+                    .any(|s| side.eq_ignore_ascii_case(s))
+                    && from_word.eq_ignore_ascii_case("FROM")
+                {
+                    out.push_str(&format!("{word}({side} ' ' FROM"));
+                    changed = true;
+                    i = after_from;
+                    continue;
+                }
+            }
             if word.eq_ignore_ascii_case("TIMESTAMP_LTZ") && at(k) == Some('\'') {
                 out.push_str("TIMESTAMP");
                 changed = true;

@@ -114,6 +114,29 @@ fn generator_items(name: &str, arg: &str, aliases: &[String], outer: bool) -> Op
     }
 }
 
+/// The select items of Spark's `stack(n, v1, v2, …)`: the values laid out in `n` rows of
+/// `ceil(count / n)` columns (`col0`, `col1`…), NULL where the values run out; one `unnest`
+/// per column, which DataFusion zips row by row. `None` unless `n` is a positive integer
+/// literal.
+fn stack_items(args: &[String], aliases: &[String]) -> Option<String> {
+    let (n, values) = args.split_first()?;
+    let rows: usize = n.trim().parse().ok().filter(|n| *n > 0)?;
+    let columns = values.len().div_ceil(rows).max(1);
+    if !aliases.is_empty() && aliases.len() != columns {
+        return None;
+    }
+    let items: Vec<String> = (0..columns)
+        .map(|c| {
+            let cells: Vec<&str> = (0..rows)
+                .map(|r| values.get(r * columns + c).map_or("NULL", String::as_str))
+                .collect();
+            let name = aliases.get(c).cloned().unwrap_or_else(|| format!("col{c}"));
+            format!("unnest(make_array({})) AS {name}", cells.join(", "))
+        })
+        .collect();
+    Some(items.join(", "))
+}
+
 /// `FROM t LATERAL VIEW [OUTER] explode(xs) v AS x` becomes
 /// `FROM (SELECT *, unnest(xs) AS x FROM t) v`: one row per element, the other columns
 /// repeated, as Spark's generators; see [`generator_items`] for the generators covered.
@@ -184,6 +207,19 @@ fn rewrite_select_generators(query: &mut Query) {
             }
         };
         let replacement = match expr {
+            Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("stack") => {
+                match &f.args {
+                    FunctionArguments::List(list) => stack_items(
+                        &list
+                            .args
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>(),
+                        &aliases,
+                    ),
+                    _ => None,
+                }
+            }
             Expr::Function(f)
                 if matches!(
                     f.name.to_string().to_ascii_lowercase().as_str(),
@@ -521,6 +557,66 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 *expr = replacement;
             }
         }
+        // ceil(x, 2) / floor(x, 2), which sqlparser reads as its own CEIL/FLOOR node.
+        {
+            use datafusion::sql::sqlparser::ast::CeilFloorKind::Scale;
+            let text = match &*expr {
+                Expr::Ceil {
+                    expr: x,
+                    field: Scale(scale),
+                } => Some(format!(
+                    "{}({x}, {scale})",
+                    crate::functions::round_scale::CEIL_SCALE
+                )),
+                Expr::Floor {
+                    expr: x,
+                    field: Scale(scale),
+                } => Some(format!(
+                    "{}({x}, {scale})",
+                    crate::functions::round_scale::FLOOR_SCALE
+                )),
+                _ => None,
+            };
+            if let Some(replacement) = text.as_deref().and_then(parse_expr) {
+                *expr = replacement;
+            }
+        }
+        // listagg(x[, d]) [WITHIN GROUP (ORDER BY k)] (also `string_agg`): DataFusion's
+        // string_agg with the ordering as an aggregate ORDER BY; no (or a NULL) delimiter is ''.
+        if let Expr::Function(f) = expr
+            && matches!(
+                f.name.to_string().to_ascii_lowercase().as_str(),
+                "listagg" | "string_agg"
+            )
+            && f.over.is_none()
+            && let FunctionArguments::List(list) = &mut f.args
+            && (1..=2).contains(&list.args.len())
+        {
+            let no_delimiter = match list.args.get(1) {
+                None => true,
+                Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))) => {
+                    v.value == Value::Null
+                }
+                _ => false,
+            };
+            if no_delimiter {
+                list.args.truncate(1);
+                list.args
+                    .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
+                        Value::SingleQuotedString(String::new()),
+                    ))));
+            }
+            if !f.within_group.is_empty() {
+                list.clauses.push(
+                    datafusion::sql::sqlparser::ast::FunctionArgumentClause::OrderBy(
+                        std::mem::take(&mut f.within_group),
+                    ),
+                );
+            }
+            f.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![
+                datafusion::sql::sqlparser::ast::Ident::new("string_agg"),
+            ]);
+        }
         // first_value(x, true) / last_value(x, true) (also `first`, `last`), as aggregates and
         // over a window: Spark's ignoreNulls argument is `IGNORE NULLS` (DataFusion's window
         // functions take and ignore a second argument, its aggregates refuse it).
@@ -580,10 +676,19 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 .args
                 .get(1)
                 .map_or("0.5".to_string(), ToString::to_string);
-            let text = format!(
-                "percentile_cont({p}) WITHIN GROUP (ORDER BY CAST({} AS DOUBLE))",
-                list.args[0]
-            );
+            // An array of fractions gives an array of percentiles.
+            let text = if p.trim_start().to_ascii_lowercase().starts_with("array") {
+                format!(
+                    "{}(CAST({} AS DOUBLE), {p})",
+                    crate::functions::percentiles::SPARK_PERCENTILE,
+                    list.args[0]
+                )
+            } else {
+                format!(
+                    "percentile_cont({p}) WITHIN GROUP (ORDER BY CAST({} AS DOUBLE))",
+                    list.args[0]
+                )
+            };
             if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
@@ -760,13 +865,12 @@ fn spark_timestamp_type(data_type: &mut DataType) {
     }
 }
 
-/// Which argument of a function Spark passes as an `INT`.
 /// The arguments Spark implicitly casts for a function (a string is a date to `date_add`, a
 /// `BIGINT` literal an `INT` to `factorial`), by position, with the type they are cast to.
 fn typed_arguments(function: &str) -> &'static [(usize, &'static str)] {
     match function.to_ascii_lowercase().as_str() {
         "date_add" | "date_sub" | "add_months" | "dateadd" => &[(0, "DATE"), (1, "INT")],
-        "last_day" | "next_day" => &[(0, "DATE")],
+        "last_day" | "next_day" | "monthname" | "weekday" | "dayname" => &[(0, "DATE")],
         "datediff" | "date_diff" => &[(0, "DATE"), (1, "DATE")],
         "space" | "factorial" => &[(0, "INT")],
         // Spark truncates a TIMESTAMP (text and TIMESTAMP_NTZ are cast to one).
