@@ -9,9 +9,32 @@ use datafusion::sql::sqlparser::dialect::{Dialect, SparkSqlDialect};
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 
 /// sqlparser's [`SparkSqlDialect`] with backslash escapes in strings.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EmberDialect {
     spark: SparkSqlDialect,
+    /// Whether a backslash escapes the next character of a string (off to re-read SQL that a
+    /// rewrite printed from a parsed statement, whose strings are already unescaped).
+    escapes: bool,
+}
+
+impl Default for EmberDialect {
+    fn default() -> Self {
+        Self {
+            spark: SparkSqlDialect {},
+            escapes: true,
+        }
+    }
+}
+
+impl EmberDialect {
+    /// The dialect for SQL text that rewrites print from parsed statements: the same syntax,
+    /// strings taken as written.
+    pub fn without_escapes() -> Self {
+        Self {
+            spark: SparkSqlDialect {},
+            escapes: false,
+        }
+    }
 }
 
 impl Dialect for EmberDialect {
@@ -20,7 +43,7 @@ impl Dialect for EmberDialect {
         TypeId::of::<SparkSqlDialect>()
     }
     fn supports_string_literal_backslash_escape(&self) -> bool {
-        true
+        self.escapes
     }
     fn is_delimited_identifier_start(&self, ch: char) -> bool {
         self.spark.is_delimited_identifier_start(ch)

@@ -18,13 +18,12 @@ use datafusion::sql::sqlparser::ast::{
     Select, SelectItem, SetExpr, Statement, Subscript, TimezoneInfo, UnaryOperator, Value,
     VisitMut, VisitorMut, visit_expressions_mut,
 };
-use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 /// Parses the replacement SQL of a rewrite; `None` leaves the original expression in place.
 /// One expression of Spark SQL text, for rewrites that build their replacement as text.
 pub(crate) fn parse_expr(sql: &str) -> Option<Expr> {
-    Parser::new(&SparkSqlDialect {})
+    Parser::new(&super::dialect::EmberDialect::without_escapes())
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
         .ok()
@@ -175,7 +174,9 @@ fn rewrite_lateral_views(query: &mut Query) {
             from.join(", "),
             view.lateral_view_name
         );
-        let Ok(mut parsed) = Parser::parse_sql(&SparkSqlDialect {}, &text) else {
+        let Ok(mut parsed) =
+            Parser::parse_sql(&super::dialect::EmberDialect::without_escapes(), &text)
+        else {
             return;
         };
         let Some(Statement::Query(q)) = parsed.pop() else {
@@ -239,8 +240,11 @@ fn rewrite_select_generators(query: &mut Query) {
             _ => None,
         };
         let parsed = replacement.and_then(|text| {
-            let mut statements =
-                Parser::parse_sql(&SparkSqlDialect {}, &format!("SELECT {text}")).ok()?;
+            let mut statements = Parser::parse_sql(
+                &super::dialect::EmberDialect::without_escapes(),
+                &format!("SELECT {text}"),
+            )
+            .ok()?;
             let Some(Statement::Query(q)) = statements.pop() else {
                 return None;
             };
@@ -403,6 +407,42 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
                 *expr = replacement;
             }
         }
+        // timestampadd(UNIT, n, t) / timestampdiff(UNIT, a, b), also spelled dateadd/date_add and
+        // datediff/date_diff with a unit: the unit is a keyword, passed on as text (a quoted
+        // unit, which Spark refuses, keeps its quotes so the function can say so).
+        if let Expr::Function(f) = expr
+            && let FunctionArguments::List(list) = &mut f.args
+            && list.args.len() == 3
+            && let Some(target) = match f.name.to_string().to_ascii_lowercase().as_str() {
+                "timestampadd" | "dateadd" | "date_add" => {
+                    Some(crate::functions::timestamp_units::TIMESTAMP_ADD)
+                }
+                "timestampdiff" | "datediff" | "date_diff" => {
+                    Some(crate::functions::timestamp_units::TIMESTAMP_DIFF)
+                }
+                _ => None,
+            }
+            && let FunctionArg::Unnamed(FunctionArgExpr::Expr(unit)) = &list.args[0]
+        {
+            let unit = match unit {
+                Expr::Identifier(ident) => Some(ident.value.to_ascii_uppercase()),
+                Expr::Value(v) => match &v.value {
+                    Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => {
+                        Some(format!("'{s}'"))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(unit) = unit {
+                list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
+                    Value::SingleQuotedString(unit),
+                )));
+                f.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![
+                    datafusion::sql::sqlparser::ast::Ident::new(target),
+                ]);
+            }
+        }
         if let Expr::Function(f) = expr
             && let FunctionArguments::List(list) = &mut f.args
         {
@@ -556,6 +596,20 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
+        }
+        // EXTRACT(field FROM x) is Spark's date_part('field', x) (DataFusion's planner would
+        // call its own date_part).
+        if let Expr::Extract {
+            field,
+            expr: source,
+            ..
+        } = expr
+            && let Some(replacement) = parse_expr(&format!(
+                "date_part('{}', {source})",
+                field.to_string().replace('\'', "")
+            ))
+        {
+            *expr = replacement;
         }
         // ceil(x, 2) / floor(x, 2), which sqlparser reads as its own CEIL/FLOOR node.
         {
@@ -882,6 +936,7 @@ fn typed_arguments(function: &str) -> &'static [(usize, &'static str)] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 
     #[test]
     fn rlike_becomes_regexp_like() {

@@ -27,3 +27,17 @@ SELECT make_timestamp(2014, 12, 28, 6, 30, 45.887), make_timestamp(2014, 12, 28,
 SELECT make_timestamp(2019, 2, 30, 0, 0, 0);
 SELECT try_make_timestamp(2019, 2, 30, 0, 0, 0), try_make_timestamp_ntz(2019, 6, 30, 23, 59, 60);
 SET spark.sql.session.timeZone=UTC;
+-- timestampadd / timestampdiff with a unit keyword (also dateadd, date_add, datediff, date_diff).
+SELECT dateadd(MICROSECOND, 1001, timestamp'2022-02-25 01:02:03.123'), date_add(MINUTE, -100, date'2022-02-25'), dateadd(QUARTER, 5, date'2022-02-25'), timestampadd(MONTH, -1, timestamp'2022-03-31 01:02:03'), timestampadd(DAY, 1, timestamp_ntz'2022-02-28 01:02:03');
+SELECT datediff(MICROSECOND, timestamp'2022-02-25 01:02:03.123', timestamp'2022-02-25 01:02:03.124001'), date_diff(MILLISECOND, timestamp'2022-02-25 01:02:03.456', timestamp'2022-02-25 01:02:03.455'), date_diff(DAY, date'2022-02-25', timestamp'2023-02-27 00:00:00'), datediff(WEEK, timestamp'2022-02-25 01:02:03', timestamp'2022-01-28 01:02:03'), datediff(QUARTER, date'2022-02-25', date'2023-05-25');
+SELECT timestampdiff(MONTH, timestamp'2022-01-31 10:00:00', timestamp'2022-02-28 09:00:00'), timestampdiff(YEAR, date'2020-02-29', date'2021-02-28'), timestampdiff(HOUR, timestamp_ntz'2022-01-01 00:00:00', timestamp_ntz'2021-12-31 22:30:00'), timestampadd(YEAR, 1, date'2020-02-29');
+SELECT timestampadd('MONTH', -1, timestamp'2022-02-14 01:02:03');
+SELECT typeof(timestampadd(HOUR, 1, timestamp_ntz'2022-02-14 01:02:03')), typeof(timestampadd(HOUR, 1, date'2022-02-14')), datediff('2022-01-02', '2022-01-01'), date_add('2022-01-01', 3);
+-- EXTRACT and date_part: Spark's field names and abbreviations, a string source, SECOND with
+-- its fraction, fields of intervals.
+CREATE TEMPORARY VIEW extract_src AS SELECT '2011-05-06 07:08:09.1234567' AS c, to_timestamp_ntz('2011-05-06 07:08:09.1234567') AS ntz, interval 10 year 20 month AS i, interval 30 day 40 hour 50 minute 6.7890 second AS j;
+SELECT extract(year FROM c), extract(year FROM ntz), extract(year FROM i), extract(month FROM c), extract(month FROM i), extract(day FROM j), extract(hour FROM j), extract(minute FROM j) FROM extract_src;
+SELECT extract(second FROM c), extract(second FROM ntz), extract(second FROM j), typeof(extract(second FROM c)) FROM extract_src;
+SELECT date_part('dow_iso', c), date_part('yrs', ntz), date_part('doy', c), date_part('w', c), extract(dayofweek FROM c), extract(quarter FROM c), datepart('mon', ntz), date_part('yearofweek', c) FROM extract_src;
+SELECT date_part('not_supported', c) FROM extract_src;
+SELECT extract(SECOND FROM timestamp'2019-10-01 00:00:01.000001'), date_part('seconds', timestamp_ntz'2019-10-01 00:00:01.5'), extract(days FROM interval 5 days 3 hours 7 minutes), extract(MINUTE FROM INTERVAL '123 23:55:59.002001' DAY TO SECOND);
