@@ -99,6 +99,28 @@ impl ScalarUDFImpl for SparkString {
                         continue;
                     }
                     let limit = third.as_ref().map_or(-1, |l| l.value(i));
+                    // An empty pattern splits into characters (no empty first or last part).
+                    if second.value(i).is_empty() {
+                        let text = first.value(i);
+                        let mut chars: Vec<&str> = text
+                            .char_indices()
+                            .map(|(k, c)| &text[k..k + c.len_utf8()])
+                            .collect();
+                        if limit > 0 && chars.len() > limit as usize {
+                            let keep = limit as usize - 1;
+                            let rest_at: usize = chars[..keep].iter().map(|s| s.len()).sum();
+                            chars.truncate(keep);
+                            chars.push(&text[rest_at..]);
+                        }
+                        if chars.is_empty() {
+                            chars.push("");
+                        }
+                        for p in chars {
+                            builder.values().append_value(p);
+                        }
+                        builder.append(true);
+                        continue;
+                    }
                     let re = cache.get(second.value(i))?;
                     let parts: Vec<&str> = if limit > 0 {
                         re.splitn(first.value(i), limit as usize).collect()

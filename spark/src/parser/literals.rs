@@ -21,6 +21,124 @@ fn decimal_type(digits: &str) -> String {
     format!("DECIMAL({precision},{})", frac.len())
 }
 
+/// Whether a `VALUES` after the text `before` starts a table (at the start of a statement,
+/// after `(`, `FROM`, `AS`, a set operator or `JOIN`) rather than naming a column.
+fn values_clause_position(before: &str) -> bool {
+    let before = before.trim_end();
+    if before.is_empty() || before.ends_with(['(', ';']) {
+        return true;
+    }
+    let last = before
+        .rsplit(|c: char| !is_ident_char(c))
+        .next()
+        .unwrap_or("");
+    [
+        "FROM",
+        "AS",
+        "UNION",
+        "ALL",
+        "EXCEPT",
+        "INTERSECT",
+        "MINUS",
+        "DISTINCT",
+        "JOIN",
+    ]
+    .iter()
+    .any(|w| last.eq_ignore_ascii_case(w))
+}
+
+/// Words that end the row list of a `VALUES` without parentheses.
+const AFTER_VALUES: [&str; 18] = [
+    "AS",
+    "ORDER",
+    "LIMIT",
+    "UNION",
+    "EXCEPT",
+    "INTERSECT",
+    "MINUS",
+    "WHERE",
+    "GROUP",
+    "HAVING",
+    "WINDOW",
+    "JOIN",
+    "INNER",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "CROSS",
+    "ON",
+];
+
+/// After `VALUES` (at `from` in `chars`): Spark's rows without parentheses (`VALUES 1, 2, 3`,
+/// one column), as parenthesized rows (`(1), (2), (3)`) and where the list ends. The list ends
+/// at a closing parenthesis, `;`, the end, or a clause keyword or alias (`AS t(a)`, `T(col)`)
+/// after a row. `None` when the rows are already parenthesized.
+fn bare_values(chars: &[(usize, char)], from: usize) -> Option<(String, usize)> {
+    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+    let mut k = from;
+    while at(k).is_some_and(char::is_whitespace) {
+        k += 1;
+    }
+    if matches!(at(k), None | Some('(' | ';' | ')')) {
+        return None;
+    }
+    let (mut rows, mut current) = (Vec::new(), String::new());
+    let mut depth = 0usize;
+    let mut after_item = false;
+    while let Some(c) = at(k) {
+        match c {
+            '\'' | '"' | '`' => {
+                let close = (k + 1..chars.len()).find(|&q| at(q) == Some(c))?;
+                current.extend(chars[k..=close].iter().map(|(_, c)| *c));
+                k = close + 1;
+                after_item = true;
+                continue;
+            }
+            '(' => depth += 1,
+            ')' if depth == 0 => break,
+            ')' => depth -= 1,
+            ';' if depth == 0 => break,
+            ',' if depth == 0 => {
+                rows.push(std::mem::take(&mut current));
+                after_item = false;
+                k += 1;
+                continue;
+            }
+            c if depth == 0 && (c.is_ascii_alphabetic() || c == '_') && after_item => {
+                // A word right after a complete item (a space before it) ends the list.
+                let mut e = k;
+                while at(e).is_some_and(is_ident_char) {
+                    e += 1;
+                }
+                let word: String = chars[k..e].iter().map(|(_, c)| *c).collect();
+                let spaced = k > 0 && chars[k - 1].1.is_whitespace();
+                if spaced
+                    && (AFTER_VALUES.iter().any(|w| word.eq_ignore_ascii_case(w))
+                        || at(e) == Some('('))
+                    && !current.trim().is_empty()
+                    && !current
+                        .trim_end()
+                        .ends_with(|c: char| "+-*/%|&=<>".contains(c))
+                {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        after_item = !c.is_whitespace() || after_item;
+        current.push(c);
+        k += 1;
+    }
+    if !current.trim().is_empty() {
+        rows.push(current);
+    }
+    if rows.is_empty() || rows.iter().any(|r| r.trim().is_empty()) {
+        return None;
+    }
+    let text: Vec<String> = rows.iter().map(|r| format!("({})", r.trim())).collect();
+    Some((format!("{} ", text.join(", ")), k))
+}
+
 /// Spark's interval units in a multi-unit literal (`INTERVAL 1 YEAR 2 MONTHS`).
 const INTERVAL_UNITS: [&str; 9] = [
     "YEAR",
@@ -160,6 +278,16 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
                 i = close + 1;
                 continue;
             }
+            // `VALUES 1, 2, 3`: one row per expression (sqlparser wants parentheses).
+            if word.eq_ignore_ascii_case("VALUES")
+                && values_clause_position(&out)
+                && let Some((rows, end)) = bare_values(&chars, j)
+            {
+                out.push_str(&format!("VALUES {rows}"));
+                changed = true;
+                i = end;
+                continue;
+            }
             // `trim(BOTH FROM s)` (no characters named: spaces), which sqlparser cannot read.
             if word.eq_ignore_ascii_case("trim") && at(k) == Some('(') {
                 let word_at = |from: usize| {
@@ -268,6 +396,23 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_values_rows_get_parentheses() {
+        assert_eq!(
+            rewrite_literal_suffixes("SELECT * FROM VALUES 0, 1, abs(-2) AS t(id)"),
+            "SELECT * FROM VALUES (0), (1), (abs(-2)) AS t(id)"
+        );
+        assert_eq!(
+            rewrite_literal_suffixes("SELECT * FROM (VALUES 1) T(c)"),
+            "SELECT * FROM (VALUES (1) ) T(c)"
+        );
+        // Parenthesized rows and a column called `values` are left alone.
+        let rows = "SELECT * FROM VALUES (1, 2), (3, 4)";
+        assert_eq!(rewrite_literal_suffixes(rows), rows);
+        let column = "SELECT values FROM t";
+        assert_eq!(rewrite_literal_suffixes(column), column);
+    }
 
     #[test]
     fn types_suffixed_literals_only_outside_strings() {

@@ -4,6 +4,7 @@
 //! here, on the text ([`literals`]) or on the AST ([`rewrite`], [`pivot`]), and select items get
 //! the column names Spark generates ([`names`]).
 
+pub mod ctes;
 pub mod dialect;
 pub mod functions;
 pub mod literals;

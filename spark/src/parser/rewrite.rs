@@ -113,6 +113,53 @@ fn generator_items(name: &str, arg: &str, aliases: &[String], outer: bool) -> Op
     }
 }
 
+/// The SQL of Spark's `x [NOT] LIKE ANY (p1, …)` (also `SOME`, `ALL`, `ILIKE`) as one
+/// comparison per pattern; `None` for any other expression.
+fn like_quantified(expr: &Expr) -> Option<String> {
+    let (negated, any, value, pattern, operator) = match expr {
+        Expr::Like {
+            negated,
+            any,
+            expr,
+            pattern,
+            escape_char: None,
+        } => (*negated, *any, expr, pattern, "LIKE"),
+        Expr::ILike {
+            negated,
+            any,
+            expr,
+            pattern,
+            escape_char: None,
+        } => (*negated, *any, expr, pattern, "ILIKE"),
+        _ => return None,
+    };
+    let (patterns, joiner): (Vec<String>, &str) = match pattern.as_ref() {
+        Expr::Tuple(items) if any => (items.iter().map(ToString::to_string).collect(), " OR "),
+        Expr::Nested(item) if any => (vec![item.to_string()], " OR "),
+        Expr::Function(f) => {
+            let joiner = match f.name.to_string().to_ascii_lowercase().as_str() {
+                "all" => " AND ",
+                "any" | "some" => " OR ",
+                _ => return None,
+            };
+            let FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            (list.args.iter().map(ToString::to_string).collect(), joiner)
+        }
+        _ => return None,
+    };
+    if patterns.is_empty() {
+        return None;
+    }
+    let not = if negated { "NOT " } else { "" };
+    let parts: Vec<String> = patterns
+        .iter()
+        .map(|p| format!("({value}) {not}{operator} ({p})"))
+        .collect();
+    Some(format!("({})", parts.join(joiner)))
+}
+
 /// The select items of Spark's `stack(n, v1, v2, …)`: the values laid out in `n` rows of
 /// `ceil(count / n)` columns (`col0`, `col1`…), NULL where the values run out; one `unnest`
 /// per column, which DataFusion zips row by row. `None` unless `n` is a positive integer
@@ -384,6 +431,7 @@ fn rewrite_not_in_conjuncts(expr: &mut Expr) {
 
 /// Rewrites `statement` in place.
 pub fn rewrite_spark_syntax(statement: &mut Statement) {
+    super::ctes::rename_shadowed_ctes(statement);
     let _ = statement.visit(&mut NullAwareNotIn);
     if let Some(query) = statement_query_mut(statement) {
         rewrite_grouping_id(query);
@@ -596,6 +644,13 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             if let Some(replacement) = parse_expr(&text) {
                 *expr = replacement;
             }
+        }
+        // x [NOT] [I]LIKE ANY|SOME|ALL (p1, p2, …): one LIKE per pattern, joined by OR (ANY,
+        // SOME) or AND (ALL), so NULL patterns count as in Spark's three-valued logic.
+        if let Some(text) = like_quantified(expr)
+            && let Some(replacement) = parse_expr(&text)
+        {
+            *expr = replacement;
         }
         // EXTRACT(field FROM x) is Spark's date_part('field', x) (DataFusion's planner would
         // call its own date_part).

@@ -11,3 +11,6 @@ WITH nums AS (SELECT * FROM (VALUES (1), (2), (3), (4)) AS t(n)) SELECT sum(n) F
 SELECT x FROM (SELECT 3 AS x UNION ALL SELECT 1 UNION ALL SELECT 2) ORDER BY x DESC LIMIT 2;
 SELECT * FROM range(5) ORDER BY id;
 SELECT id * 2 FROM range(1, 10, 3) ORDER BY 1;
+-- A nested WITH may reuse an outer name: the inner definition shadows the outer one.
+WITH t AS (SELECT 1 AS c), t2 AS (WITH t AS (SELECT 2 AS c) SELECT * FROM t) SELECT * FROM t2 UNION ALL SELECT * FROM t;
+WITH t(c) AS (SELECT 1) SELECT max(c) FROM (WITH t(c) AS (SELECT 2) SELECT * FROM t);

@@ -26,3 +26,9 @@ SELECT typeof(col1), typeof(col2) FROM VALUES (1, 2L);
 VALUES (1, 2), (3, 4);
 SELECT * FROM VALUES (1), (3000000000) AS t(x) ORDER BY x;
 SELECT a FROM VALUES (1, 'x') AS t(a, b) UNION ALL SELECT 2L ORDER BY a;
+-- VALUES rows without parentheses: one column, one row per expression.
+SELECT * FROM VALUES 0, 1, 2 AS t(id);
+SELECT COUNT(NULL), COUNT(1) FROM VALUES 1, 2, 3;
+SELECT * FROM VALUES 'b', upper('a') || 'z' AS t(x) ORDER BY x;
+SELECT a + 1 FROM (VALUES 1) AS v(a);
+SELECT * FROM VALUES 'a' T(col);

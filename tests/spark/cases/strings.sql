@@ -24,3 +24,8 @@ SELECT startswith('spark', 'sp'), endswith('spark', 'rk'), contains('spark', 'ar
 SELECT position('b' IN 'abc');
 SELECT overlay('Spark SQL' PLACING '_' FROM 6);
 SELECT space(3), concat('[', space(2), ']');
+-- split by an empty pattern; LIKE/ILIKE with ANY, SOME, ALL (sql-ref-syntax-qry-select-like).
+SELECT split('hello', ''), split('', ''), split('hello', '', 2);
+SELECT 'foo' LIKE ANY ('%oo%', 'x'), 'foo' NOT LIKE ALL ('x%', NULL), 'Foo' ILIKE ALL ('f%', '%O'), 'foo' LIKE SOME ('z', NULL), 'foo' NOT LIKE ANY ('f%', 'x');
+SELECT s FROM VALUES ('google'), ('facebook'), ('microsoft'), (NULL) AS t(s) WHERE s LIKE ANY ('%oo%', 'fa%') ORDER BY s;
+SELECT s FROM VALUES ('google'), ('facebook'), ('microsoft'), (NULL) AS t(s) WHERE s NOT ILIKE ALL ('%OO%', 'fa%') ORDER BY s;
