@@ -1,7 +1,8 @@
-//! Spark functions whose one name covers strings and arrays: `concat` joins arrays as it joins
-//! strings, `reverse` reverses an array's elements as a string's characters. DataFusion has
-//! each under two names (and casts an array to text under the string one), so Spark's name
-//! chooses by the arguments' types.
+//! Spark functions whose one name covers several types: `concat` joins arrays as it joins
+//! strings, `reverse` reverses an array's elements as a string's characters, and
+//! `startswith`/`endswith`/`contains` compare bytes of binaries as characters of strings.
+//! DataFusion has each under two names (or only the string one), so Spark's name chooses by
+//! the arguments' types.
 
 use std::sync::Arc;
 
@@ -13,25 +14,46 @@ use datafusion::logical_expr::{
     Volatility,
 };
 
-/// One Spark name over a function for arrays and one for everything else.
+/// Which argument type picks the special function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Special {
+    Array,
+    Binary,
+}
+
+impl Special {
+    fn matches(self, t: &DataType) -> bool {
+        match self {
+            Self::Array => matches!(
+                t,
+                DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _)
+            ),
+            Self::Binary => matches!(
+                t,
+                DataType::Binary | DataType::LargeBinary | DataType::BinaryView
+            ),
+        }
+    }
+}
+
+/// One Spark name over a function for arrays (or binaries) and one for everything else.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct ArrayOrOther {
+struct ByType {
     name: &'static str,
-    arrays: Arc<ScalarUDF>,
+    special: Special,
+    for_special: Arc<ScalarUDF>,
     other: Arc<ScalarUDF>,
     signature: Signature,
 }
 
-impl ArrayOrOther {
-    /// The function for arguments of types `types`: the array one when any is an array.
+impl ByType {
+    /// The function for arguments of types `types`: the special one when any has its type.
     fn pick(&self, types: &[DataType]) -> &ScalarUDF {
-        let array = types.iter().any(|t| {
-            matches!(
-                t,
-                DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _)
-            )
-        });
-        if array { &self.arrays } else { &self.other }
+        if types.iter().any(|t| self.special.matches(t)) {
+            &self.for_special
+        } else {
+            &self.other
+        }
     }
 }
 
@@ -39,7 +61,7 @@ fn field_types(fields: &[FieldRef]) -> Vec<DataType> {
     fields.iter().map(|f| f.data_type().clone()).collect()
 }
 
-impl ScalarUDFImpl for ArrayOrOther {
+impl ScalarUDFImpl for ByType {
     fn name(&self) -> &str {
         self.name
     }
@@ -75,26 +97,81 @@ impl ScalarUDFImpl for ArrayOrOther {
     }
 }
 
-/// `concat` and `reverse` under Spark's rules.
-pub fn array_or_string_functions() -> Vec<Arc<ScalarUDF>> {
-    let make = |name, arrays, other| {
-        Arc::new(ScalarUDF::new_from_impl(ArrayOrOther {
+/// `concat`, `reverse`, `startswith`, `endswith` and `contains` under Spark's rules.
+pub fn by_type_functions() -> Vec<Arc<ScalarUDF>> {
+    let make = |name, special, for_special, other| {
+        Arc::new(ScalarUDF::new_from_impl(ByType {
             name,
-            arrays,
+            special,
+            for_special,
             other,
             signature: Signature::user_defined(Volatility::Immutable),
         }))
     };
+    let bytes = |name: &'static str, test: super::rows::RowBody| {
+        super::rows::RowFunction::new(
+            name,
+            &[super::rows::Arg::Binary, super::rows::Arg::Binary],
+            2,
+            DataType::Boolean,
+            test,
+        )
+        .udf()
+    };
+    use datafusion::functions::string;
     vec![
         make(
             "concat",
+            Special::Array,
             datafusion::functions_nested::concat::array_concat_udf(),
             datafusion_spark::function::string::concat(),
         ),
         make(
             "reverse",
+            Special::Array,
             datafusion::functions_nested::reverse::array_reverse_udf(),
             datafusion::functions::unicode::reverse(),
         ),
+        Arc::new(
+            ScalarUDF::new_from_impl(ByType {
+                name: "startswith",
+                special: Special::Binary,
+                for_special: bytes("startswith", |a| binary_test(a, |x, y| x.starts_with(y))),
+                other: string::starts_with(),
+                signature: Signature::user_defined(Volatility::Immutable),
+            })
+            .with_aliases(["starts_with"]),
+        ),
+        Arc::new(
+            ScalarUDF::new_from_impl(ByType {
+                name: "endswith",
+                special: Special::Binary,
+                for_special: bytes("endswith", |a| binary_test(a, |x, y| x.ends_with(y))),
+                other: string::ends_with(),
+                signature: Signature::user_defined(Volatility::Immutable),
+            })
+            .with_aliases(["ends_with"]),
+        ),
+        make(
+            "contains",
+            Special::Binary,
+            bytes("contains", |a| {
+                binary_test(a, |x, y| y.is_empty() || x.windows(y.len()).any(|w| w == y))
+            }),
+            string::contains(),
+        ),
     ]
+}
+
+/// A test on the bytes of two binary arguments.
+fn binary_test(
+    args: &[datafusion::scalar::ScalarValue],
+    test: fn(&[u8], &[u8]) -> bool,
+) -> Result<datafusion::scalar::ScalarValue> {
+    use super::rows::bytes;
+    Ok(datafusion::scalar::ScalarValue::Boolean(
+        bytes(&args[0])
+            .zip(bytes(&args[1]))
+            .map(|(x, y)| test(x, y)),
+    ))
 }

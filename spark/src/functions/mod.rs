@@ -22,6 +22,7 @@ pub mod make_timestamp;
 pub mod math;
 pub mod mode;
 pub mod moments;
+pub mod number_format;
 pub mod percentiles;
 pub mod raise;
 pub mod round_scale;
@@ -360,21 +361,9 @@ impl ScalarUDFImpl for TypeOf {
 pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     use DatePartKey::*;
     use datafusion::functions::{math, string};
-    let mut out = vec![
-        Arc::new(math::signum().as_ref().clone().with_aliases(["sign"])),
-        Arc::new(
-            string::starts_with()
-                .as_ref()
-                .clone()
-                .with_aliases(["startswith"]),
-        ),
-        Arc::new(
-            string::ends_with()
-                .as_ref()
-                .clone()
-                .with_aliases(["endswith"]),
-        ),
-    ];
+    let mut out = vec![Arc::new(
+        math::signum().as_ref().clone().with_aliases(["sign"]),
+    )];
     for (name, part) in [
         ("year", Year),
         ("quarter", Quarter),
@@ -430,8 +419,9 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.extend(zones::zone_functions(None));
     out.extend(timestamp_units::timestamp_unit_functions(None));
     out.push(date_part::date_part_function(None));
+    out.extend(number_format::number_format_functions());
     out.extend(time_type::time_functions());
-    out.extend(by_type::array_or_string_functions());
+    out.extend(by_type::by_type_functions());
     out.extend(round_scale::round_scale_functions());
     // Spark's array_remove removes every match (DataFusion's, the first).
     out.push(Arc::new(

@@ -76,3 +76,15 @@ SELECT dayname(DATE'2008-02-20'), monthname('2008-02-20'), weekday('2009-07-30')
 SELECT decode(NULL, 6, 'Spark', NULL, 'SQL', 4, 'rocks'), decode(4, 6, 'Spark', NULL, 'SQL', 4, 'rocks');
 SELECT regexp_extract('100-200', r'(\d+)-(\d+)', 1), regexp_replace('100-200', r'(\d+)', 'num'), r'a\tb', R"x\y";
 SELECT trim(BOTH FROM '    SparkSQL   '), trim(LEADING FROM '    SparkSQL   '), trim(TRAILING FROM '    SparkSQL   ');
+-- Number formats: to_char / to_varchar, to_number / try_to_number.
+SELECT to_char(454, '999'), to_char(454.00, '000D00'), to_char(12454, '99G999'), to_char(78.12, '$99.99'), to_char(-12454.8, '99G999D9S');
+SELECT to_char(5, '999'), to_char(5, '000'), to_char(-5, '999'), to_char(-5, 'S999'), to_char(5, 'S999'), to_char(-5.5, '99.9MI'), to_char(5.5, '99.9MI'), to_char(-5, '999PR'), to_char(5, '999PR');
+SELECT to_char(12345, '999'), to_char(1.256, '9.99'), to_char(1.2, '9.999'), to_char(0.5, '9.9'), to_char(0.5, '0.9'), to_char(1234567, '9,999,999'), to_char(12, '9,999'), to_char(CAST(NULL AS INT), '999'), to_char(5.5D, '9.9');
+SELECT to_char(5, 'abc');
+SELECT to_varchar(date'2016-04-08', 'y'), to_char(x'537061726b2053514c', 'base64'), to_varchar(x'537061726b2053514c', 'hex'), to_char(encode('abc', 'utf-8'), 'utf-8');
+SELECT to_number('454', '999'), to_number('454.00', '000.00'), to_number('12,454', '99,999'), to_number('$78.12', '$99.99'), to_number('12,454.8-', '99,999.9S');
+SELECT to_number('  454', '999'), to_number('454', '9999'), to_number('-454', 'S999'), to_number('454-', '999MI'), to_number('<454>', '999PR'), to_number('0454', '0999'), to_number('1.5', '9D9');
+SELECT to_number('abc', '999');
+SELECT to_number('4545', '99');
+SELECT try_to_number('abc', '999'), try_to_number('45', '9'), try_to_number('12,454.8-', '99,999.9S'), to_number(NULL, '999'), typeof(to_number('12,454.8-', '99,999.9S'));
+SELECT startswith(x'537061726b2053514c', x'537061726b'), endswith(x'537061726b2053514c', x'53514c'), contains(x'537061726b2053514c', x'726b'), startswith('Spark SQL', 'Spark'), endswith('a', NULL), contains('abc', 'bc');
