@@ -17,6 +17,7 @@ pub mod encodings;
 pub mod epoch;
 pub mod hash;
 pub mod json;
+pub mod json_schema;
 pub mod lambda;
 pub mod make_timestamp;
 pub mod math;
@@ -420,6 +421,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.extend(timestamp_units::timestamp_unit_functions(None));
     out.push(date_part::date_part_function(None));
     out.extend(number_format::number_format_functions());
+    out.extend(json_schema::json_schema_functions());
     out.extend(time_type::time_functions());
     out.extend(by_type::by_type_functions());
     out.extend(round_scale::round_scale_functions());

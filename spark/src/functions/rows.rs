@@ -36,6 +36,8 @@ pub(crate) enum Arg {
     Boolean,
     /// `ARRAY<FLOAT>` (Spark's vectors).
     FloatArray,
+    /// Any type, as written (options maps the body ignores).
+    Any,
 }
 
 impl Arg {
@@ -48,6 +50,7 @@ impl Arg {
             Self::Float => "FLOAT",
             Self::Boolean => "BOOLEAN",
             Self::FloatArray => "ARRAY<FLOAT>",
+            Self::Any => "ANY",
         }
     }
 
@@ -64,6 +67,7 @@ impl Arg {
         let number = from.is_numeric();
         let null = from == &DataType::Null;
         match self {
+            Self::Any => Some(from.clone()),
             Self::String => (text
                 || null
                 || number

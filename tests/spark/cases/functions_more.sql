@@ -88,3 +88,9 @@ SELECT to_number('abc', '999');
 SELECT to_number('4545', '99');
 SELECT try_to_number('abc', '999'), try_to_number('45', '9'), try_to_number('12,454.8-', '99,999.9S'), to_number(NULL, '999'), typeof(to_number('12,454.8-', '99,999.9S'));
 SELECT startswith(x'537061726b2053514c', x'537061726b'), endswith(x'537061726b2053514c', x'53514c'), contains(x'537061726b2053514c', x'726b'), startswith('Spark SQL', 'Spark'), endswith('a', NULL), contains('abc', 'bc');
+-- from_json with a DDL schema (PERMISSIVE: a field that does not fit is NULL) and schema_of_json.
+SELECT from_json('{"a":1, "b":0.8}', 'a INT, b DOUBLE'), from_json('{"teacher": "Alice", "student": [{"name": "Bob", "rank": 1}, {"name": "Charlie", "rank": 2}]}', 'STRUCT<teacher: STRING, student: ARRAY<STRUCT<name: STRING, rank: INT>>>');
+SELECT from_json('{"a":1', 'a INT'), from_json(NULL, 'a INT'), from_json('{"a":"x"}', 'a INT'), from_json('{"A":1, "c": 2}', 'a INT, c INT'), from_json('[1,2]', 'ARRAY<INT>'), from_json('{"k": 1}', 'MAP<STRING, INT>');
+SELECT typeof(from_json('{"a":1}', 'a INT')), from_json('{"d":"2020-01-02"}', 'd DATE'), from_json('{"a":"1"}', 'a INT'), from_json('{"a":1.5}', 'a INT'), from_json('{"a":true, "b":[1]}', 'a STRING, b STRING');
+SELECT j.a, j.b FROM (SELECT from_json('{"a":1, "b":"x"}', 'a BIGINT, b STRING') AS j);
+SELECT schema_of_json('[{"col":0}]'), schema_of_json('{"b":"x", "a":1, "c":[1.5, 2], "d":{"e":true}, "f":null, "g":[]}');
