@@ -163,6 +163,10 @@ pub async fn run_record(session: &Session, record: &Record, out: &Path) -> Outco
                 return Outcome::Differ(format!("types {actual_types:?}, Spark {types:?}"));
             }
             let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+            // `EMBER_SHOW_NAME_DIFFS=1` lists the statements whose column names differ.
+            if &names != columns && std::env::var_os("EMBER_SHOW_NAME_DIFFS").is_some() {
+                eprintln!("names {}: {names:?}, Spark {columns:?}", record.id);
+            }
             Outcome::Match {
                 names_match: &names == columns,
             }

@@ -6,9 +6,9 @@
 //! keep DataFusion's name.
 
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, Query, SelectItem, SetExpr, Statement, Subscript, UnaryOperator,
-    Value, visit_expressions_mut,
+    AccessExpr, BinaryOperator, CastKind, CeilFloorKind, DataType, DateTimeField, Expr,
+    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Query, SelectItem, SetExpr, Statement,
+    Subscript, TrimWhereField, UnaryOperator, Value, WindowType, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::SparkSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -19,8 +19,22 @@ const LAMBDA_VARIABLE: &str = "namedlambdavariable()";
 
 /// Functions Spark prints in upper case.
 const UPPER_CASE_FUNCTIONS: &[&str] = &[
-    "power", "pow", "sqrt", "floor", "ceil", "ceiling", "exp", "log10", "log2", "cbrt", "e",
-    "log1p", "pi",
+    "power",
+    "pow",
+    "sqrt",
+    "floor",
+    "ceil",
+    "ceiling",
+    "exp",
+    "log10",
+    "log2",
+    "cbrt",
+    "e",
+    "log1p",
+    "pi",
+    "rank",
+    "dense_rank",
+    "percent_rank",
 ];
 
 /// Spark's names for the columns of a query's select list, one entry per select item (`None`
@@ -73,9 +87,7 @@ pub fn alias_with_spark_names(query: &mut Query) {
             _ => None,
         })
         .collect();
-    if names.iter().any(Option::is_none) {
-        return;
-    }
+    // Items without a Spark name keep DataFusion's, which never looks like a Spark name.
     // Spark allows two columns of the same name (`SELECT 1, 1`); DataFusion does not, so a
     // repeated name gets a marker that the session strips from the result's schema.
     let mut seen = std::collections::HashSet::new();
@@ -258,6 +270,7 @@ fn value_name(value: &Value) -> Option<String> {
         Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
         Value::Boolean(b) => b.to_string(),
         Value::Null => "NULL".into(),
+        Value::HexStringLiteral(h) => format!("X'{}'", h.to_ascii_uppercase()),
         _ => return None,
     })
 }
@@ -432,74 +445,273 @@ pub fn expr_name(expr: &Expr) -> Option<String> {
             out + " END"
         }
         Expr::Function(f) => {
-            if f.over.is_some() || f.filter.is_some() || f.name.0.len() != 1 {
+            if f.filter.is_some() || f.name.0.len() != 1 || f.null_treatment.is_some() {
                 return None;
             }
-            let name = f.name.to_string().to_ascii_lowercase();
-            let FunctionArguments::List(list) = &f.args else {
-                return None;
-            };
-            if !list.clauses.is_empty() {
-                return None;
+            match &f.over {
+                None => function_name(f)?,
+                Some(WindowType::WindowSpec(spec)) => window_name(f, spec)?,
+                Some(_) => return None,
             }
-            let mut args = Vec::new();
-            for arg in &list.args {
-                match arg {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(expr_name(e)?),
-                    FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => {
-                        args.push("1".into())
-                    }
-                    _ => return None,
-                }
-            }
-            if name == "explode" || name == "explode_outer" {
-                return Some("col".into());
-            }
-            if name.starts_with("posexplode") {
-                // Two columns (pos, col), named by the generator rewrite.
-                return None;
-            }
-            // Spark completes aggregate/reduce with the identity finishing lambda.
-            if (name == "aggregate" || name == "reduce") && args.len() == 3 {
-                args.push(format!(
-                    "lambdafunction({LAMBDA_VARIABLE}, {LAMBDA_VARIABLE})"
-                ));
-            }
-            // positive(x) is shown as the unary plus it is; function-style casts as their
-            // argument.
-            if name == "positive" && args.len() == 1 {
-                return Some(format!("(+ {})", args[0]));
-            }
-            if super::functions::CAST_FUNCTIONS.contains(&name.as_str()) && args.len() == 1 {
-                return Some(args.remove(0));
-            }
-            // Spark shows mask's default replacement characters.
-            if name == "mask" {
-                let defaults = ["X", "x", "n", "NULL"];
-                while (1..5).contains(&args.len()) {
-                    args.push(defaults[args.len() - 1].to_string());
-                }
-            }
-            if name == "round" && args.len() == 1 {
-                args.push("0".into());
-            }
-            let shown = if UPPER_CASE_FUNCTIONS.contains(&name.as_str()) {
-                name.to_ascii_uppercase()
+        }
+        Expr::Like {
+            negated,
+            any: false,
+            expr,
+            pattern,
+            escape_char: None,
+        } => {
+            let like = format!("{} LIKE {}", expr_name(expr)?, expr_name(pattern)?);
+            if *negated {
+                format!("(NOT {like})")
             } else {
-                name
-            };
-            let distinct = if list
-                .duplicate_treatment
-                .is_some_and(|d| d == datafusion::sql::sqlparser::ast::DuplicateTreatment::Distinct)
-            {
-                "DISTINCT "
+                like
+            }
+        }
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let between = format!(
+                "between({}, {}, {})",
+                expr_name(expr)?,
+                expr_name(low)?,
+                expr_name(high)?
+            );
+            if *negated {
+                format!("(NOT {between})")
             } else {
-                ""
+                between
+            }
+        }
+        Expr::Trim {
+            expr,
+            trim_where,
+            trim_what: None,
+            trim_characters: None,
+        } => {
+            let name = match trim_where {
+                Some(TrimWhereField::Leading) => "ltrim",
+                Some(TrimWhereField::Trailing) => "rtrim",
+                _ => "trim",
             };
-            format!("{shown}({distinct}{})", args.join(", "))
+            format!("{name}({})", expr_name(expr)?)
+        }
+        // CEIL(x) / FLOOR(x) (sqlparser's own nodes); with a scale Spark writes them lower case.
+        Expr::Ceil { expr, field } => ceil_floor_name("CEIL", expr, field)?,
+        Expr::Floor { expr, field } => ceil_floor_name("FLOOR", expr, field)?,
+        Expr::Extract { field, expr, .. } => {
+            format!("extract({field} FROM {})", expr_name(expr)?)
         }
         _ => return None,
     })
+}
+
+/// Spark's name of a call `f` without an `OVER` clause.
+fn function_name(f: &datafusion::sql::sqlparser::ast::Function) -> Option<String> {
+    Some({
+        let name = f.name.to_string().to_ascii_lowercase();
+        let FunctionArguments::List(list) = &f.args else {
+            return None;
+        };
+        if !list.clauses.is_empty() {
+            return None;
+        }
+        let mut args = Vec::new();
+        for arg in &list.args {
+            match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(expr_name(e)?),
+                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => {
+                    args.push("1".into())
+                }
+                _ => return None,
+            }
+        }
+        if name == "explode" || name == "explode_outer" {
+            return Some("col".into());
+        }
+        if name.starts_with("posexplode") {
+            // Two columns (pos, col), named by the generator rewrite.
+            return None;
+        }
+        // Spark completes aggregate/reduce with the identity finishing lambda.
+        if (name == "aggregate" || name == "reduce") && args.len() == 3 {
+            args.push(format!(
+                "lambdafunction({LAMBDA_VARIABLE}, {LAMBDA_VARIABLE})"
+            ));
+        }
+        // positive(x) is shown as the unary plus it is; function-style casts as their
+        // argument.
+        if name == "positive" && args.len() == 1 {
+            return Some(format!("(+ {})", args[0]));
+        }
+        if super::functions::CAST_FUNCTIONS.contains(&name.as_str()) && args.len() == 1 {
+            return Some(args.remove(0));
+        }
+        // Spark shows mask's default replacement characters.
+        if name == "mask" {
+            let defaults = ["X", "x", "n", "NULL"];
+            while (1..5).contains(&args.len()) {
+                args.push(defaults[args.len() - 1].to_string());
+            }
+        }
+        if name == "round" && args.len() == 1 {
+            args.push("0".into());
+        }
+        // Other defaults Spark shows.
+        let defaults: &[&str] = match (name.as_str(), args.len()) {
+            ("split", 2) => &["-1"],
+            ("regexp_replace", 3) | ("locate" | "position", 2) => &["1"],
+            ("unix_timestamp" | "to_unix_timestamp" | "from_unixtime", 1) => {
+                &["yyyy-MM-dd HH:mm:ss"]
+            }
+            ("months_between", 2) | ("sort_array", 1) => &["true"],
+            ("percentile", 2) => &["1"],
+            ("approx_percentile" | "percentile_approx", 2) => &["10000"],
+            ("hmac", 2) => &["SHA-256"],
+            ("sentences", 1) => &["", ""],
+            ("sentences", 2) => &[""],
+            ("listagg" | "string_agg", 1) => &["NULL"],
+            _ => &[],
+        };
+        args.extend(defaults.iter().map(|d| d.to_string()));
+        match (name.as_str(), args.as_slice()) {
+            ("if", [_, _, _]) => return Some(format!("(IF({}))", args.join(", "))),
+            ("isnull", [x]) => return Some(format!("({x} IS NULL)")),
+            ("isnotnull", [x]) => return Some(format!("({x} IS NOT NULL)")),
+            _ => {}
+        }
+        let upper = UPPER_CASE_FUNCTIONS.contains(&name.as_str())
+            && !(matches!(name.as_str(), "ceil" | "ceiling" | "floor") && args.len() == 2);
+        let shown = if upper {
+            name.to_ascii_uppercase()
+        } else {
+            name
+        };
+        let distinct = if list
+            .duplicate_treatment
+            .is_some_and(|d| d == datafusion::sql::sqlparser::ast::DuplicateTreatment::Distinct)
+        {
+            "DISTINCT "
+        } else {
+            ""
+        };
+        format!("{shown}({distinct}{})", args.join(", "))
+    })
+}
+
+/// `CEIL(x)` / `ceil(x, s)` as Spark names them.
+fn ceil_floor_name(name: &str, expr: &Expr, field: &CeilFloorKind) -> Option<String> {
+    match field {
+        CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) => {
+            Some(format!("{name}({})", expr_name(expr)?))
+        }
+        CeilFloorKind::Scale(scale) => Some(format!(
+            "{}({}, {})",
+            name.to_ascii_lowercase(),
+            expr_name(expr)?,
+            value_name(&scale.value)?
+        )),
+        CeilFloorKind::DateTimeField(_) => None,
+    }
+}
+
+/// Spark's name of a window function call: the call, then `OVER (…)` with the partitioning,
+/// the ordering (`ASC NULLS FIRST` / `DESC NULLS LAST` written out) and the frame, which Spark
+/// always shows (the default one of the function when none is written).
+fn window_name(
+    f: &datafusion::sql::sqlparser::ast::Function,
+    spec: &datafusion::sql::sqlparser::ast::WindowSpec,
+) -> Option<String> {
+    use datafusion::sql::sqlparser::ast::{WindowFrameBound, WindowFrameUnits};
+    if spec.window_name.is_some() {
+        return None;
+    }
+    let name = f.name.to_string().to_ascii_lowercase();
+    let mut call = function_name(f)?;
+    let mut parts = Vec::new();
+    if !spec.partition_by.is_empty() {
+        let keys: Option<Vec<String>> = spec.partition_by.iter().map(expr_name).collect();
+        parts.push(format!("PARTITION BY {}", keys?.join(", ")));
+    }
+    if !spec.order_by.is_empty() {
+        let keys: Option<Vec<String>> = spec
+            .order_by
+            .iter()
+            .map(|o| {
+                let descending = o.options.asc == Some(false);
+                let nulls_first = o.options.nulls_first.unwrap_or(!descending);
+                Some(format!(
+                    "{} {} NULLS {}",
+                    expr_name(&o.expr)?,
+                    if descending { "DESC" } else { "ASC" },
+                    if nulls_first { "FIRST" } else { "LAST" }
+                ))
+            })
+            .collect();
+        parts.push(format!("ORDER BY {}", keys?.join(", ")));
+    }
+    let bound = |b: &WindowFrameBound| -> Option<String> {
+        Some(match b {
+            WindowFrameBound::CurrentRow => "CURRENT ROW".into(),
+            WindowFrameBound::Preceding(None) => "UNBOUNDED PRECEDING".into(),
+            WindowFrameBound::Following(None) => "UNBOUNDED FOLLOWING".into(),
+            WindowFrameBound::Preceding(Some(e)) => format!("{} PRECEDING", expr_name(e)?),
+            WindowFrameBound::Following(Some(e)) => format!("{} FOLLOWING", expr_name(e)?),
+        })
+    };
+    let frame = match (&spec.window_frame, name.as_str()) {
+        // lag/lead show their offset as a one-row frame, and their defaults.
+        (_, "lag" | "lead") => {
+            let FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            let mut args: Vec<String> = list
+                .args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => expr_name(e),
+                    _ => None,
+                })
+                .collect::<Option<Vec<String>>>()?;
+            if args.len() == 1 {
+                args.push("1".into());
+            }
+            if args.len() == 2 {
+                args.push("NULL".into());
+            }
+            call = format!("{name}({})", args.join(", "));
+            let offset = if name == "lag" {
+                format!("-{}", args[1])
+            } else {
+                args[1].clone()
+            };
+            format!("ROWS BETWEEN {offset} FOLLOWING AND {offset} FOLLOWING")
+        }
+        (Some(frame), _) => {
+            let units = match frame.units {
+                WindowFrameUnits::Rows => "ROWS",
+                WindowFrameUnits::Range => "RANGE",
+                WindowFrameUnits::Groups => return None,
+            };
+            let end = frame
+                .end_bound
+                .as_ref()
+                .map_or(Some("CURRENT ROW".to_string()), bound)?;
+            format!("{units} BETWEEN {} AND {end}", bound(&frame.start_bound)?)
+        }
+        (None, "row_number" | "rank" | "dense_rank" | "percent_rank" | "ntile") => {
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".into()
+        }
+        (None, _) if !spec.order_by.is_empty() => {
+            "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".into()
+        }
+        (None, _) => "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".into(),
+    };
+    parts.push(frame);
+    Some(format!("{call} OVER ({})", parts.join(" ")))
 }
 
 #[cfg(test)]
@@ -508,6 +720,19 @@ mod tests {
 
     fn names(sql: &str) -> Vec<Option<String>> {
         spark_column_names(sql).expect("a query")
+    }
+
+    #[test]
+    fn window_names_show_spark_frames() {
+        // Names printed by JVM Spark 4.3.
+        assert_eq!(
+            names("SELECT rank() OVER (PARTITION BY d ORDER BY s DESC), lag(s) OVER (ORDER BY n), sum(s) OVER (PARTITION BY d)"),
+            vec![
+                Some("RANK() OVER (PARTITION BY d ORDER BY s DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)".to_string()),
+                Some("lag(s, 1, NULL) OVER (ORDER BY n ASC NULLS FIRST ROWS BETWEEN -1 FOLLOWING AND -1 FOLLOWING)".to_string()),
+                Some("sum(s) OVER (PARTITION BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)".to_string()),
+            ]
+        );
     }
 
     #[test]
