@@ -1,4 +1,5 @@
-//! Spark's functions on natural-language text: `sentences` and `jaro_winkler_similarity`.
+//! Spark's functions on natural-language text: `sentences`, `jaro_winkler_similarity` and
+//! `initcap`.
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub fn text_functions() -> Vec<Arc<ScalarUDF>> {
         )
         .sees_nulls()
         .udf(),
+        RowFunction::new("initcap", &[String], 1, DataType::Utf8, initcap).udf(),
         RowFunction::new(
             "jaro_winkler_similarity",
             &[String, String],
@@ -83,6 +85,26 @@ fn sentences(args: &[ScalarValue]) -> Result<ScalarValue> {
     flush_sentence(&mut words, &mut builder);
     builder.append(true);
     Ok(ScalarValue::List(Arc::new(builder.finish())))
+}
+
+/// `initcap(text)`: lower case, with the first letter of each word upper case, where only a
+/// space separates words (`Foo-bar Baz_qux`, as Spark; DataFusion's also starts a word after
+/// `-` and `_`).
+fn initcap(args: &[ScalarValue]) -> Result<ScalarValue> {
+    let Some(s) = text(&args[0]) else {
+        return Ok(ScalarValue::Utf8(None));
+    };
+    let mut out = std::string::String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = c == ' ';
+    }
+    Ok(ScalarValue::Utf8(Some(out)))
 }
 
 /// `jaro_winkler_similarity(a, b)`: Jaro similarity raised for a common prefix (at most four

@@ -47,6 +47,62 @@ fn values_clause_position(before: &str) -> bool {
     .any(|w| last.eq_ignore_ascii_case(w))
 }
 
+/// The fields of `EXTRACT` sqlparser reads itself (Spark's other spellings are rewritten).
+const PARSED_EXTRACT_FIELDS: [&str; 19] = [
+    "YEAR",
+    "YEARS",
+    "MONTH",
+    "MONTHS",
+    "WEEK",
+    "WEEKS",
+    "DAY",
+    "DAYS",
+    "DAYOFWEEK",
+    "DAYOFYEAR",
+    "DOW",
+    "DOY",
+    "HOUR",
+    "HOURS",
+    "MINUTE",
+    "MINUTES",
+    "SECOND",
+    "SECONDS",
+    "QUARTER",
+];
+
+/// After `extract(` (at `from`): a field sqlparser cannot read followed by `FROM`, and where
+/// the text after `FROM` starts; `None` for anything else.
+fn extract_field(chars: &[(usize, char)], from: usize) -> Option<(String, usize)> {
+    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+    let mut k = from;
+    while at(k).is_some_and(char::is_whitespace) {
+        k += 1;
+    }
+    let start = k;
+    while at(k).is_some_and(is_ident_char) {
+        k += 1;
+    }
+    let field: String = chars[start..k].iter().map(|(_, c)| *c).collect();
+    if field.is_empty()
+        || PARSED_EXTRACT_FIELDS
+            .iter()
+            .any(|f| field.eq_ignore_ascii_case(f))
+    {
+        return None;
+    }
+    while at(k).is_some_and(char::is_whitespace) {
+        k += 1;
+    }
+    let word: String = chars[k..(k + 4).min(chars.len())]
+        .iter()
+        .map(|(_, c)| *c)
+        .collect();
+    if !word.eq_ignore_ascii_case("FROM") || at(k + 4).is_some_and(is_ident_char) {
+        return None;
+    }
+    Some((field, k + 4))
+}
+
 /// Words that end the row list of a `VALUES` without parentheses.
 const AFTER_VALUES: [&str; 18] = [
     "AS",
@@ -286,6 +342,17 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
                 out.push_str(&format!("VALUES {rows}"));
                 changed = true;
                 i = end;
+                continue;
+            }
+            // `extract(field FROM x)` with a field sqlparser does not know (`DAYOFWEEK_ISO`,
+            // `yrs`…) is Spark's `date_part('field', x)`.
+            if word.eq_ignore_ascii_case("extract")
+                && at(k) == Some('(')
+                && let Some((field, after_from)) = extract_field(&chars, k + 1)
+            {
+                out.push_str(&format!("date_part('{field}', "));
+                changed = true;
+                i = after_from;
                 continue;
             }
             // `trim(BOTH FROM s)` (no characters named: spaces), which sqlparser cannot read.

@@ -29,3 +29,5 @@ SELECT split('hello', ''), split('', ''), split('hello', '', 2);
 SELECT 'foo' LIKE ANY ('%oo%', 'x'), 'foo' NOT LIKE ALL ('x%', NULL), 'Foo' ILIKE ALL ('f%', '%O'), 'foo' LIKE SOME ('z', NULL), 'foo' NOT LIKE ANY ('f%', 'x');
 SELECT s FROM VALUES ('google'), ('facebook'), ('microsoft'), (NULL) AS t(s) WHERE s LIKE ANY ('%oo%', 'fa%') ORDER BY s;
 SELECT s FROM VALUES ('google'), ('facebook'), ('microsoft'), (NULL) AS t(s) WHERE s NOT ILIKE ALL ('%OO%', 'fa%') ORDER BY s;
+-- initcap starts words after spaces only.
+SELECT initcap('foo-bar baz_qux'), initcap('sPARK sql'), initcap('  a  b'), initcap(''), initcap(NULL), initcap('élan vital');

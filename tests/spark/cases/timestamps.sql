@@ -41,3 +41,4 @@ SELECT extract(second FROM c), extract(second FROM ntz), extract(second FROM j),
 SELECT date_part('dow_iso', c), date_part('yrs', ntz), date_part('doy', c), date_part('w', c), extract(dayofweek FROM c), extract(quarter FROM c), datepart('mon', ntz), date_part('yearofweek', c) FROM extract_src;
 SELECT date_part('not_supported', c) FROM extract_src;
 SELECT extract(SECOND FROM timestamp'2019-10-01 00:00:01.000001'), date_part('seconds', timestamp_ntz'2019-10-01 00:00:01.5'), extract(days FROM interval 5 days 3 hours 7 minutes), extract(MINUTE FROM INTERVAL '123 23:55:59.002001' DAY TO SECOND);
+SELECT extract(DAYOFWEEK_ISO FROM DATE'2024-07-14'), extract(dow_iso FROM DATE'2024-07-14'), extract(yearofweek FROM DATE'2024-12-30'), extract(yrs FROM DATE'2024-12-30');
