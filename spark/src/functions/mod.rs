@@ -453,6 +453,7 @@ pub fn spark_compat_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
     use datafusion::functions_aggregate::{approx_distinct, bool_and_or, first_last, variance};
     let mut out = vec![
         sum::sum_function(true),
+        sum::avg_sum_function(),
         crate::subqueries::scalar_subquery_value(),
         mode::mode_function(),
         Arc::new(

@@ -23,17 +23,22 @@ use datafusion::scalar::ScalarValue;
 /// Marks a legacy (wrapping) `sum` in an encoded plan.
 const LEGACY_MARKER: &[u8] = b"spark-sum-legacy";
 
+/// The name of the sum inside Spark's `avg` (see [`avg_sum_function`]).
+pub const AVG_SUM: &str = "spark_avg_sum";
+
 /// Spark's `sum`; `ansi` decides whether integer overflow raises or wraps.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct SparkSum {
+    name: &'static str,
     ansi: bool,
     inner: Arc<AggregateUDF>,
     signature: Signature,
 }
 
 impl SparkSum {
-    fn new(ansi: bool) -> Self {
+    fn new(name: &'static str, ansi: bool) -> Self {
         Self {
+            name,
             ansi,
             inner: datafusion::functions_aggregate::sum::sum_udaf(),
             signature: Signature::user_defined(Volatility::Immutable),
@@ -45,7 +50,7 @@ impl SparkSum {
     pub fn encode(udaf: &AggregateUDF) -> Option<&'static [u8]> {
         let any: &dyn std::any::Any = udaf.inner().as_ref();
         let sum = any.downcast_ref::<SparkSum>()?;
-        (!sum.ansi).then_some(LEGACY_MARKER)
+        (!sum.ansi && sum.name == "sum").then_some(LEGACY_MARKER)
     }
 
     /// The `sum` that [`SparkSum::encode`] wrote `buf` for, if it did.
@@ -61,7 +66,14 @@ impl SparkSum {
 
 /// Spark's `sum`, raising on integer overflow when `ansi`.
 pub fn sum_function(ansi: bool) -> Arc<AggregateUDF> {
-    Arc::new(AggregateUDF::new_from_impl(SparkSum::new(ansi)))
+    Arc::new(AggregateUDF::new_from_impl(SparkSum::new("sum", ansi)))
+}
+
+/// The sum Spark's `avg` divides ([`crate::functions::arithmetic`]'s `spark_avg`): it only
+/// matters for decimals, so it never raises on integer overflow (Spark averages integers as
+/// doubles: `avg` of two `Long.MaxValue`s is no error).
+pub fn avg_sum_function() -> Arc<AggregateUDF> {
+    Arc::new(AggregateUDF::new_from_impl(SparkSum::new(AVG_SUM, false)))
 }
 
 /// `plan` with every ANSI `sum` replaced by the wrapping one, for `spark.sql.ansi.enabled=false`.
@@ -104,7 +116,7 @@ fn overflow() -> DataFusionError {
 
 impl AggregateUDFImpl for SparkSum {
     fn name(&self) -> &str {
-        "sum"
+        self.name
     }
 
     fn signature(&self) -> &Signature {

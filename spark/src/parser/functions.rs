@@ -38,8 +38,8 @@ pub fn expand(name: &str, args: &[String]) -> Option<String> {
         ("rlike" | "regexp", 2) => {
             format!("regexp_like({}, {})", arg(0)?, arg(1)?)
         }
-        // Spark's avg already gives NULL where try_avg does (sums of integers are doubles,
-        // decimal sums are checked).
+        // try_avg is avg: integers average as doubles and cannot overflow. (A decimal sum that
+        // leaves DECIMAL(38) raises ARITHMETIC_OVERFLOW, where Spark's try_avg gives NULL.)
         ("try_avg", 1) => format!("avg({})", arg(0)?),
         // Spark's position(substr, str[, start]) is locate's order, not strpos'.
         ("position", 2 | 3) => format!("locate({})", args.join(", ")),

@@ -764,7 +764,7 @@ pub fn rewrite_spark_syntax(statement: &mut Statement) {
             };
             let text = format!(
                 "spark_avg({}, {}, {})",
-                renamed("sum"),
+                renamed(crate::functions::sum::AVG_SUM),
                 renamed("count"),
                 renamed("avg")
             );

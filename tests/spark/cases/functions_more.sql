@@ -94,3 +94,7 @@ SELECT from_json('{"a":1', 'a INT'), from_json(NULL, 'a INT'), from_json('{"a":"
 SELECT typeof(from_json('{"a":1}', 'a INT')), from_json('{"d":"2020-01-02"}', 'd DATE'), from_json('{"a":"1"}', 'a INT'), from_json('{"a":1.5}', 'a INT'), from_json('{"a":true, "b":[1]}', 'a STRING, b STRING');
 SELECT j.a, j.b FROM (SELECT from_json('{"a":1, "b":"x"}', 'a BIGINT, b STRING') AS j);
 SELECT schema_of_json('[{"col":0}]'), schema_of_json('{"b":"x", "a":1, "c":[1.5, 2], "d":{"e":true}, "f":null, "g":[]}');
+-- avg of integers is a double average: no BIGINT overflow; try_avg is NULL where avg of a decimal overflows.
+SELECT avg(col), try_avg(col) FROM VALUES (9223372036854775807L), (9223372036854775807L) AS tab(col);
+SELECT avg(col), typeof(avg(col)) FROM VALUES (CAST(1.5 AS DECIMAL(4,2))), (2.5), (2.5) AS tab(col);
+SELECT k, avg(v) OVER (PARTITION BY k) FROM VALUES ('a', 9223372036854775807L), ('a', 9223372036854775807L) AS t(k, v);
