@@ -160,27 +160,47 @@ impl ScalarUDFImpl for RoundToScale {
         };
         // Digits dropped: from scale s down to d (d may be negative).
         let dropped = i32::from(s) - d;
+        let out_of_range = |v: i128| {
+            DataFusionError::Execution(format!(
+                "[NUMERIC_VALUE_OUT_OF_RANGE.WITHOUT_SUGGESTION] The {v}E{} rounded {} cannot be represented as Decimal({out_p}, {out_s}).",
+                -d,
+                if self.up { "up" } else { "down" }
+            ))
+        };
+        let limit = 10i128.pow(u32::from(out_p.min(38)));
         let out: Decimal128Array = values
             .iter()
             .map(|v| {
-                v.map(|v| {
-                    if dropped <= 0 {
-                        return v;
-                    }
-                    let factor = 10i128.pow(dropped as u32);
-                    let mut q = v.div_euclid(factor);
-                    if self.up && v.rem_euclid(factor) != 0 {
-                        q += 1;
-                    }
-                    // Back to the result scale: 0 for a negative d (q counts 10^-d units).
-                    if d < 0 {
-                        q * 10i128.pow((-d) as u32)
-                    } else {
-                        q
-                    }
-                })
+                let Some(v) = v else {
+                    return Ok(None);
+                };
+                if dropped <= 0 {
+                    return Ok(Some(v));
+                }
+                // A value always has fewer than 39 digits: dropping more leaves 0 or ±1 unit.
+                let (mut q, exact) = match 10i128.checked_pow(dropped as u32) {
+                    Some(factor) => (v.div_euclid(factor), v.rem_euclid(factor) == 0),
+                    None => (if v < 0 { -1 } else { 0 }, v == 0),
+                };
+                if self.up && !exact {
+                    q += 1;
+                }
+                // Back to the result scale: 0 for a negative d (q counts 10^-d units).
+                let scaled = if d < 0 && q != 0 {
+                    10i128
+                        .checked_pow(d.unsigned_abs())
+                        .and_then(|unit| q.checked_mul(unit))
+                } else if d < 0 {
+                    Some(0)
+                } else {
+                    Some(q)
+                };
+                match scaled {
+                    Some(r) if r.abs() < limit => Ok(Some(r)),
+                    _ => Err(out_of_range(q)),
+                }
             })
-            .collect::<Decimal128Array>()
+            .collect::<Result<Decimal128Array>>()?
             .with_precision_and_scale(out_p, out_s)?;
         call_result(Arc::new(out), scalar)
     }
@@ -201,5 +221,37 @@ mod tests {
         assert_eq!(result_type(10, 0, -2), (11, 0));
         assert_eq!(result_type(30, 15, 0), (16, 0));
         assert_eq!(result_type(5, 4, 1), (3, 1));
+    }
+
+    #[test]
+    fn far_scales_do_not_overflow() {
+        // Spark: floor(3.14, -40) = 0; ceil(3.14, -40) does not fit DECIMAL(38, 0).
+        let run = |up: bool, v: i128, s: i8, d: i32| {
+            let udf = RoundToScale {
+                name: "t",
+                up,
+                signature: Signature::user_defined(Volatility::Immutable),
+            };
+            let (p, scale) = result_type(38, s, d);
+            let field = Arc::new(Field::new("x", DataType::Decimal128(38, s), true));
+            let out = Arc::new(Field::new("r", DataType::Decimal128(p, scale), true));
+            let args = ScalarFunctionArgs {
+                args: vec![
+                    ColumnarValue::Scalar(ScalarValue::Decimal128(Some(v), 38, s)),
+                    ColumnarValue::Scalar(ScalarValue::Int32(Some(d))),
+                ],
+                arg_fields: vec![field, Arc::new(Field::new("d", DataType::Int32, true))],
+                number_rows: 1,
+                return_field: out,
+                config_options: Arc::new(datafusion::config::ConfigOptions::default()),
+            };
+            udf.invoke_with_args(args).map(|v| match v {
+                ColumnarValue::Scalar(s) => s.to_string(),
+                ColumnarValue::Array(a) => format!("{a:?}"),
+            })
+        };
+        assert_eq!(run(false, 314, 2, -40).ok().as_deref(), Some("0"));
+        assert!(run(true, 314, 2, -40).is_err());
+        assert_eq!(run(true, 314, 2, 100).ok().as_deref(), Some("3.14"));
     }
 }

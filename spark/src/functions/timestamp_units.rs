@@ -287,7 +287,13 @@ impl ScalarUDFImpl for TimestampUnits {
                 let unit = Unit::parse(units.value(i), self.spark_name())?;
                 out.push(match unit.micros() {
                     // Truncated toward zero, as java.time counts whole units.
-                    Some(per) => Some((b_at.value(i) - a_at.value(i)) / per),
+                    Some(per) => Some(
+                        b_at.value(i).checked_sub(a_at.value(i)).ok_or_else(|| {
+                            DataFusionError::Execution(
+                                "[ARITHMETIC_OVERFLOW] long overflow in timestampdiff.".into(),
+                            )
+                        })? / per,
+                    ),
                     None => naive(a_wall.value(i))
                         .zip(naive(b_wall.value(i)))
                         .map(|(s, e)| calendar_between(s, e, unit)),

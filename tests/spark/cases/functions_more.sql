@@ -98,3 +98,5 @@ SELECT schema_of_json('[{"col":0}]'), schema_of_json('{"b":"x", "a":1, "c":[1.5,
 SELECT avg(col), try_avg(col) FROM VALUES (9223372036854775807L), (9223372036854775807L) AS tab(col);
 SELECT avg(col), typeof(avg(col)) FROM VALUES (CAST(1.5 AS DECIMAL(4,2))), (2.5), (2.5) AS tab(col);
 SELECT k, avg(v) OVER (PARTITION BY k) FROM VALUES ('a', 9223372036854775807L), ('a', 9223372036854775807L) AS t(k, v);
+SELECT floor(3.14, -40), ceil(0.0, -40), ceil(3.14, 100), ceil(12345678901234567890123456789012345678, -37);
+SELECT ceil(3.14, -40);
