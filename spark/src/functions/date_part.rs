@@ -17,7 +17,8 @@ use datafusion::logical_expr::{
 use datafusion::scalar::ScalarValue;
 
 use super::datetime::{local_timestamp_type, session_time_zone, wall_clock};
-use super::{call_result, call_rows};
+use super::rows::text;
+use super::{call_result, call_rows, constant_argument};
 
 /// A field Spark extracts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,14 +113,11 @@ fn invalid_field(field: &str, source: &DataType) -> DataFusionError {
 
 /// The field of a call, which must be a constant string.
 fn field_name(value: Option<&ScalarValue>) -> Result<String> {
-    match value {
-        Some(ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s))) => {
-            Ok(s.clone())
-        }
-        _ => Err(DataFusionError::Plan(
+    value.and_then(text).map(str::to_string).ok_or_else(|| {
+        DataFusionError::Plan(
             "[NON_FOLDABLE_ARGUMENT] The function `date_part` requires the parameter `field` to be a foldable expression of the type \"STRING\", but the actual argument is a non-foldable.".into(),
-        )),
-    }
+        )
+    })
 }
 
 impl ScalarUDFImpl for SparkDatePart {
@@ -188,10 +186,7 @@ impl ScalarUDFImpl for SparkDatePart {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (rows, scalar) = call_rows(&args);
-        let field = match &args.args[0] {
-            ColumnarValue::Scalar(v) => field_name(Some(v))?,
-            ColumnarValue::Array(_) => field_name(None)?,
-        };
+        let field = field_name(constant_argument(&args, 0))?;
         let source = args.args[1].to_array(rows)?;
         let part = Part::parse(&field).ok_or_else(|| invalid_field(&field, source.data_type()))?;
         let out = match source.data_type() {

@@ -145,14 +145,11 @@ struct FromJson {
 }
 
 fn schema_argument(value: Option<&ScalarValue>) -> Result<String> {
-    match value {
-        Some(ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s))) => {
-            Ok(s.clone())
-        }
-        _ => Err(DataFusionError::Plan(
+    value.and_then(text).map(str::to_string).ok_or_else(|| {
+        DataFusionError::Plan(
             "[INVALID_SCHEMA.NON_STRING_LITERAL] The input schema is not a valid schema string: it must be a string literal.".into(),
-        )),
-    }
+        )
+    })
 }
 
 impl ScalarUDFImpl for FromJson {

@@ -73,6 +73,18 @@ pub(crate) fn call_rows(args: &ScalarFunctionArgs) -> (usize, bool) {
     (if scalar { 1 } else { args.number_rows }, scalar)
 }
 
+/// The value of argument `i` of a call when it is a constant (the value planning saw as a
+/// scalar argument); `None` when it varies by row.
+pub(crate) fn constant_argument(
+    args: &ScalarFunctionArgs,
+    i: usize,
+) -> Option<&datafusion::scalar::ScalarValue> {
+    match args.args.get(i)? {
+        ColumnarValue::Scalar(v) => Some(v),
+        ColumnarValue::Array(_) => None,
+    }
+}
+
 /// A call's computed column as its result: a constant when [`call_rows`] said so.
 pub(crate) fn call_result(out: ArrayRef, scalar: bool) -> Result<ColumnarValue> {
     if scalar {

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::scalar::ScalarValue;
 
-use super::{call_result, call_rows, cast_argument};
+use super::{call_result, call_rows, cast_argument, constant_argument};
 
 /// One element of a number format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,10 +352,7 @@ impl ScalarUDFImpl for ToChar {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (rows, scalar) = call_rows(&args);
-        let format = match &args.args[1] {
-            ColumnarValue::Scalar(v) => format_argument(Some(v), self.name)?,
-            ColumnarValue::Array(_) => format_argument(None, self.name)?,
-        };
+        let format = format_argument(constant_argument(&args, 1), self.name)?;
         let Some(format) = format else {
             return Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)));
         };
@@ -459,10 +456,7 @@ impl ScalarUDFImpl for ToNumber {
                 "to_number returns a decimal".into(),
             ));
         };
-        let format = match &args.args[1] {
-            ColumnarValue::Scalar(v) => format_argument(Some(v), self.name)?,
-            ColumnarValue::Array(_) => format_argument(None, self.name)?,
-        };
+        let format = format_argument(constant_argument(&args, 1), self.name)?;
         let texts: StringArray = cast_argument(&args.args[0], rows, &DataType::Utf8)?;
         let out: Decimal128Array = match format {
             None => (0..rows).map(|_| None).collect(),

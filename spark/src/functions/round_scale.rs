@@ -17,7 +17,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::scalar::ScalarValue;
 
-use super::{call_result, call_rows};
+use super::{call_result, call_rows, constant_argument};
 
 /// The name `ceil(x, d)` is planned under (see [`crate::parser::functions`]).
 pub const CEIL_SCALE: &str = "spark_ceil_scale";
@@ -154,10 +154,7 @@ impl ScalarUDFImpl for RoundToScale {
             .as_any()
             .downcast_ref::<Decimal128Array>()
             .ok_or_else(|| DataFusionError::Internal("argument is not a decimal".into()))?;
-        let d = match &args.args[1] {
-            ColumnarValue::Scalar(v) => self.scale_argument(Some(v))?,
-            ColumnarValue::Array(_) => self.scale_argument(None)?,
-        };
+        let d = self.scale_argument(constant_argument(&args, 1))?;
         // Digits dropped: from scale s down to d (d may be negative).
         let dropped = i32::from(s) - d;
         let out_of_range = |v: i128| {

@@ -73,16 +73,7 @@ const PARSED_EXTRACT_FIELDS: [&str; 19] = [
 /// After `extract(` (at `from`): a field sqlparser cannot read followed by `FROM`, and where
 /// the text after `FROM` starts; `None` for anything else.
 fn extract_field(chars: &[(usize, char)], from: usize) -> Option<(String, usize)> {
-    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
-    let mut k = from;
-    while at(k).is_some_and(char::is_whitespace) {
-        k += 1;
-    }
-    let start = k;
-    while at(k).is_some_and(is_ident_char) {
-        k += 1;
-    }
-    let field: String = chars[start..k].iter().map(|(_, c)| *c).collect();
+    let (field, k) = word_after(chars, from);
     if field.is_empty()
         || PARSED_EXTRACT_FIELDS
             .iter()
@@ -90,17 +81,26 @@ fn extract_field(chars: &[(usize, char)], from: usize) -> Option<(String, usize)
     {
         return None;
     }
-    while at(k).is_some_and(char::is_whitespace) {
-        k += 1;
-    }
-    let word: String = chars[k..(k + 4).min(chars.len())]
-        .iter()
-        .map(|(_, c)| *c)
-        .collect();
-    if !word.eq_ignore_ascii_case("FROM") || at(k + 4).is_some_and(is_ident_char) {
+    let (word, after) = word_after(chars, k);
+    if !word.eq_ignore_ascii_case("FROM") {
         return None;
     }
-    Some((field, k + 4))
+    Some((field, after))
+}
+
+/// The identifier (letters, digits, `_`) after the spaces at `from` in `chars`, and where it
+/// ends; an empty word when none is there.
+fn word_after(chars: &[(usize, char)], from: usize) -> (String, usize) {
+    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+    let mut start = from;
+    while at(start).is_some_and(char::is_whitespace) {
+        start += 1;
+    }
+    let mut end = start;
+    while at(end).is_some_and(is_ident_char) {
+        end += 1;
+    }
+    (chars[start..end].iter().map(|(_, c)| *c).collect(), end)
 }
 
 /// Words that end the row list of a `VALUES` without parentheses.
@@ -357,20 +357,8 @@ pub fn rewrite_literal_suffixes(sql: &str) -> Cow<'_, str> {
             }
             // `trim(BOTH FROM s)` (no characters named: spaces), which sqlparser cannot read.
             if word.eq_ignore_ascii_case("trim") && at(k) == Some('(') {
-                let word_at = |from: usize| {
-                    let mut s = from;
-                    while at(s).is_some_and(char::is_whitespace) {
-                        s += 1;
-                    }
-                    let mut e = s;
-                    while at(e).is_some_and(is_ident_char) {
-                        e += 1;
-                    }
-                    let w: String = chars[s..e].iter().map(|(_, c)| *c).collect();
-                    (w, e)
-                };
-                let (side, after_side) = word_at(k + 1);
-                let (from_word, after_from) = word_at(after_side);
+                let (side, after_side) = word_after(&chars, k + 1);
+                let (from_word, after_from) = word_after(&chars, after_side);
                 if ["BOTH", "LEADING", "TRAILING"]
                     .iter()
                     .any(|s| side.eq_ignore_ascii_case(s))
