@@ -40,6 +40,7 @@ pub mod scheduler;
 pub mod security;
 pub mod session;
 pub mod sql;
+pub mod variables;
 mod writes;
 
 pub use config::SparkConf;

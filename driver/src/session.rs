@@ -122,6 +122,8 @@ pub(crate) struct Inner {
     app_id: String,
     /// Stage metrics of the last job that finished.
     last_metrics: std::sync::Mutex<Vec<StageMetrics>>,
+    /// Session variables (`DECLARE VARIABLE`), which queries read as `@name`.
+    pub(crate) variables: Arc<crate::variables::SessionVariables>,
 }
 
 /// One Ember application: a driver with its executors.
@@ -308,6 +310,11 @@ impl Session {
         let state = builder.build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(ember_spark::coercion::SparkRange));
+        let variables = Arc::new(crate::variables::SessionVariables::default());
+        ctx.register_variable(
+            datafusion::variable::VarType::UserDefined,
+            Arc::clone(&variables) as _,
+        );
         let catalog = crate::catalog::Catalog::new(
             conf.get_or_default("spark.sql.warehouse.dir")
                 .unwrap_or("spark-warehouse"),
@@ -445,6 +452,7 @@ impl Session {
                 auth_refused,
                 app_id: application_id,
                 last_metrics: std::sync::Mutex::new(Vec::new()),
+                variables,
             }),
         })
     }
@@ -553,8 +561,29 @@ impl Session {
     /// SQL errors, unknown tables and planning errors.
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
         let sql = ember_spark::parser::literals::rewrite_literal_suffixes(sql);
-        let sql = sql.as_ref();
+        let state = self.inner.ctx.state();
+        let is_aggregate = |name: &str| state.aggregate_functions().contains_key(name);
+        let sql = ember_spark::parser::pipes::desugar_pipes(sql.as_ref(), &is_aggregate)
+            .map_err(|e| EmberError::Plan(datafusion::error::DataFusionError::Plan(e.to_string())))?
+            .into_owned();
+        let sql = sql.as_str();
+        if let Some(statement) = ember_spark::parser::variables::parse_variable_statement(sql) {
+            let statement = statement
+                .map_err(|e| EmberError::Plan(datafusion::error::DataFusionError::Plan(e)))?;
+            return self.run_variable_statement(statement).await;
+        }
         if let Some(statement) = crate::sql::parse(sql) {
+            if let crate::sql::SparkStatement::Set(key, _) = &statement
+                && self.inner.variables.contains(&key.to_ascii_lowercase())
+            {
+                return Err(EmberError::Plan(datafusion::error::DataFusionError::Plan(
+                    format!(
+                        "[UNSUPPORTED_FEATURE.SET_VARIABLE_USING_SET] The feature is not supported: \
+                     `{key}` is a VARIABLE and cannot be updated using the SET statement. Use \
+                     SET VARIABLE `{key}` = ... instead."
+                    ),
+                )));
+            }
             return self.run_spark_statement(statement).await;
         }
         let (rewritten, files) = crate::datasource::file_references(sql);
@@ -674,7 +703,27 @@ impl Session {
     /// Spark's literal types.
     pub(crate) async fn plan_sql(&self, sql: &str) -> Result<LogicalPlan> {
         let statement = self.spark_statement(sql).await?;
-        let plan = self.inner.ctx.state().statement_to_plan(statement).await?;
+        let state = self.inner.ctx.state();
+        let plan = match state.statement_to_plan(statement.clone()).await {
+            // A name that is not a column may be a session variable (columns win, as in Spark).
+            Err(e) if !self.inner.variables.is_empty() => {
+                let mut statement = statement;
+                let variables = &self.inner.variables;
+                let marked = match &mut statement {
+                    datafusion::sql::parser::Statement::Statement(inner) => {
+                        ember_spark::parser::variables::reference_variables(inner, &|name| {
+                            variables.contains(name)
+                        })
+                    }
+                    _ => false,
+                };
+                if !marked {
+                    return Err(e.into());
+                }
+                state.statement_to_plan(statement).await?
+            }
+            planned => planned?,
+        };
         Ok(ember_spark::coercion::spark_integer_literals(plan)?)
     }
 

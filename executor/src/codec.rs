@@ -43,6 +43,9 @@ use crate::write::{WriteFilesExec, WriteSpec};
 /// Marks a Spark implementation in a plan's function definition bytes.
 const SPARK_FUNCTION: &[u8] = b"spark";
 
+/// Marks a seeded random function, which each task decodes with a generator of its own.
+const RANDOM_FUNCTION: &[u8] = b"random";
+
 fn impl_type(udf: &ScalarUDF) -> TypeId {
     let any: &dyn Any = udf.inner().as_ref();
     any.type_id()
@@ -186,7 +189,9 @@ impl PhysicalExtensionCodec for EmberCodec {
     }
 
     fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {
-        if let Some(spark) = ember_spark::state::spark_scalar_function(node.name())
+        if ember_spark::functions::random::is_random_function(node) {
+            buf.extend_from_slice(RANDOM_FUNCTION);
+        } else if let Some(spark) = ember_spark::state::spark_scalar_function(node.name())
             && impl_type(&spark) == impl_type(node)
         {
             buf.extend_from_slice(SPARK_FUNCTION);
@@ -225,6 +230,12 @@ impl PhysicalExtensionCodec for EmberCodec {
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
+        // Each task's random functions start their own sequence from the seed.
+        if buf == RANDOM_FUNCTION
+            && let Some(f) = ember_spark::functions::random::fresh_random_function(name)
+        {
+            return Ok(f);
+        }
         match ember_spark::state::spark_scalar_function(name) {
             Some(f) if buf == SPARK_FUNCTION => Ok(f),
             _ => Err(DataFusionError::Plan(format!(

@@ -337,8 +337,8 @@ impl ExprPlanner for SparkOperatorPlanner {
     }
 }
 
-/// Spark's `range(end)` / `range(start, end[, step])`: DataFusion's `range` with its column named
-/// `id`, as Spark names it.
+/// Spark's `range(end)` / `range(start, end[, step[, partitions]])`: DataFusion's `range` with
+/// its column named `id`, as Spark names it.
 #[derive(Debug, Default)]
 pub struct SparkRange;
 
@@ -348,12 +348,18 @@ impl datafusion::catalog::TableFunctionImpl for SparkRange {
         args: datafusion::catalog::TableFunctionArgs,
     ) -> datafusion::error::Result<Arc<dyn datafusion::catalog::TableProvider>> {
         use datafusion::logical_expr::{LogicalPlanBuilder, col};
+        // Spark's fourth argument, the number of partitions, does not change the rows.
+        let exprs = args.exprs();
+        let exprs = if exprs.len() == 4 { &exprs[..3] } else { exprs };
         let inner = datafusion::functions_table::range()
             .function()
-            .call_with_args(args)?;
+            .call_with_args(datafusion::catalog::TableFunctionArgs::new(
+                exprs,
+                args.session(),
+            ))?;
         let plan = LogicalPlanBuilder::scan(
             "range",
-            datafusion::datasource::provider_as_source(inner),
+            datafusion::datasource::provider_as_source(Arc::new(WholeRows(inner))),
             None,
         )?
         .project(vec![col("value").alias("id")])?
@@ -361,6 +367,50 @@ impl datafusion::catalog::TableFunctionImpl for SparkRange {
         Ok(Arc::new(datafusion::catalog::view::ViewTable::new(
             plan, None,
         )))
+    }
+}
+
+/// A table whose scan always generates whole rows, with any projection applied above it:
+/// datafusion-proto carries a generator's projected schema but not its projection, so a
+/// `range` scan with its column pruned (`SELECT count(*) FROM range(4)`) could not run once
+/// decoded by an executor.
+#[derive(Debug)]
+struct WholeRows(Arc<dyn datafusion::catalog::TableProvider>);
+
+#[async_trait::async_trait]
+impl datafusion::catalog::TableProvider for WholeRows {
+    fn schema(&self) -> datafusion::arrow::datatypes::SchemaRef {
+        self.0.schema()
+    }
+
+    fn table_type(&self) -> datafusion::logical_expr::TableType {
+        self.0.table_type()
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn datafusion::catalog::Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> datafusion::error::Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>> {
+        use datafusion::physical_plan::projection::ProjectionExec;
+        let whole = self.0.scan(state, None, filters, limit).await?;
+        let Some(projection) = projection else {
+            return Ok(whole);
+        };
+        let schema = whole.schema();
+        let columns = projection
+            .iter()
+            .map(|&i| {
+                let name = schema.field(i).name().clone();
+                let column: Arc<dyn datafusion::physical_expr::PhysicalExpr> = Arc::new(
+                    datafusion::physical_expr::expressions::Column::new(&name, i),
+                );
+                (column, name)
+            })
+            .collect::<Vec<_>>();
+        Ok(Arc::new(ProjectionExec::try_new(columns, whole)?))
     }
 }
 

@@ -15,8 +15,14 @@ pub fn error_class(text: &str) -> Option<&'static str> {
         "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS"
     } else if (lower.contains("table") || lower.contains("view")) && lower.contains("not found") {
         "TABLE_OR_VIEW_NOT_FOUND"
+    } else if lower.contains("no field named") && !lower.contains("valid fields are") {
+        // Nothing to suggest: the query reads no columns at all.
+        "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION"
     } else if lower.contains("no field named") || lower.contains("field not found") {
         "UNRESOLVED_COLUMN.WITH_SUGGESTION"
+    } else if lower.contains("must appear in the group by clause") {
+        // DataFusion's words for a column neither grouped nor aggregated.
+        "MISSING_AGGREGATION"
     } else if lower.contains("invalid function") {
         "UNRESOLVED_ROUTINE"
     } else if lower.contains("ambiguous reference") {

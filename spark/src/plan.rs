@@ -18,5 +18,6 @@ pub fn spark_plan(plan: LogicalPlan, ansi: bool) -> Result<LogicalPlan> {
     let plan = spark_casts(plan, ansi)?;
     let plan = if ansi { plan } else { legacy_sums(plan)? };
     let plan = single_row_subqueries(plan)?;
+    let plan = crate::functions::random::fresh_random_functions(plan)?;
     with_flagged_window_functions(plan)
 }

@@ -26,6 +26,7 @@ pub mod moments;
 pub mod number_format;
 pub mod percentiles;
 pub mod raise;
+pub mod random;
 pub mod round_scale;
 pub(crate) mod rows;
 pub mod strings;
@@ -428,6 +429,7 @@ pub fn spark_compat_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     out.extend(encodings::encoding_functions());
     out.extend(text::text_functions());
     out.extend(raise::raise_functions());
+    out.extend(random::random_functions());
     out.extend(vectors::vector_functions());
     out.extend(zones::zone_functions(None));
     out.extend(timestamp_units::timestamp_unit_functions(None));

@@ -103,6 +103,15 @@ impl Dialect for EmberDialect {
     fn supports_map_literal_with_angle_brackets(&self) -> bool {
         self.spark.supports_map_literal_with_angle_brackets()
     }
+    /// `|>` is read as one token; [`super::pipes`] turns pipe operators into plain SQL before
+    /// the statement is parsed.
+    fn supports_pipe_operator(&self) -> bool {
+        true
+    }
+    /// `* REPLACE (expr AS column)` is what the pipe operator `|> SET` becomes.
+    fn supports_select_wildcard_replace(&self) -> bool {
+        true
+    }
     /// `exists(array, x -> …)` is Spark's higher-order function, not an `EXISTS (subquery)`.
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
         use datafusion::sql::sqlparser::keywords::Keyword;

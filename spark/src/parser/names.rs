@@ -550,6 +550,10 @@ fn function_name(f: &datafusion::sql::sqlparser::ast::Function) -> Option<String
         if super::functions::CAST_FUNCTIONS.contains(&name.as_str()) && args.len() == 1 {
             return Some(args.remove(0));
         }
+        // random is rand's other name; Spark shows rand.
+        if name == "random" {
+            return Some(format!("rand({})", args.join(", ")));
+        }
         // Spark shows mask's default replacement characters.
         if name == "mask" {
             let defaults = ["X", "x", "n", "NULL"];

@@ -1,4 +1,5 @@
-//! Spark's `PIVOT`, which DataFusion does not plan, rewritten into a grouped aggregation:
+//! Spark's `PIVOT` and `UNPIVOT`, which DataFusion does not plan. `PIVOT` becomes a grouped
+//! aggregation:
 //!
 //! `FROM t PIVOT (sum(v) AS s FOR k IN ('a', 'b' AS bee))` becomes
 //! `FROM (SELECT g…, sum(CASE WHEN k IS NOT DISTINCT FROM 'a' THEN v END) AS a, … FROM t
@@ -26,14 +27,14 @@ struct Sources(Vec<String>);
 impl Visitor for Sources {
     type Break = ();
     fn pre_visit_table_factor(&mut self, table: &TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Pivot { table, .. } = table {
+        if let TableFactor::Pivot { table, .. } | TableFactor::Unpivot { table, .. } = table {
             self.0.push(table.to_string());
         }
         ControlFlow::Continue(())
     }
 }
 
-/// The source (as SQL text) of every `PIVOT` in `statement`.
+/// The source (as SQL text) of every `PIVOT` and `UNPIVOT` in `statement`.
 pub fn pivot_sources(statement: &Statement) -> Vec<String> {
     let mut sources = Sources(Vec::new());
     let _ = Visit::visit(statement, &mut sources);
@@ -177,6 +178,96 @@ fn pivot_sql(factor: &TableFactor, columns: &[String]) -> Option<String> {
     ))
 }
 
+/// The derived table replacing one `UNPIVOT`, as SQL text: one `SELECT` per unpivoted column
+/// (or column tuple) keeping the source's other columns, then the name column and the value
+/// columns, all joined by `UNION ALL`; rows whose values are all NULL are left out unless
+/// `INCLUDE NULLS` is given.
+fn unpivot_sql(factor: &TableFactor, columns: &[String]) -> Option<String> {
+    let TableFactor::Unpivot {
+        table,
+        value,
+        name,
+        columns: unpivoted,
+        null_inclusion,
+        alias,
+    } = factor
+    else {
+        return None;
+    };
+    let elements = |e: &Expr| -> Vec<Expr> {
+        match e {
+            Expr::Tuple(items) => items.clone(),
+            Expr::Nested(inner) => vec![inner.as_ref().clone()],
+            other => vec![other.clone()],
+        }
+    };
+    let value_columns: Vec<String> = elements(value)
+        .iter()
+        .map(|v| quote(&v.to_string()))
+        .collect();
+    let mut used = BTreeSet::new();
+    for column in unpivoted {
+        referenced_columns(&column.expr, &mut used);
+    }
+    let kept: Vec<String> = columns
+        .iter()
+        .filter(|c| !used.contains(&c.to_ascii_lowercase()))
+        .map(|c| quote(c))
+        .collect();
+    let mut branches = Vec::new();
+    for column in unpivoted {
+        let exprs = elements(&column.expr);
+        if exprs.len() != value_columns.len() {
+            return None;
+        }
+        let label = match &column.alias {
+            Some(alias) => alias.value.clone(),
+            None => exprs
+                .iter()
+                .map(|e| match e {
+                    Expr::Identifier(i) => i.value.clone(),
+                    Expr::CompoundIdentifier(parts) => {
+                        parts.last().map(|p| p.value.clone()).unwrap_or_default()
+                    }
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("_"),
+        };
+        let mut items = kept.clone();
+        items.push(format!(
+            "'{}' AS {}",
+            label.replace('\'', "''"),
+            quote(&name.value)
+        ));
+        for (expr, value) in exprs.iter().zip(&value_columns) {
+            items.push(format!("{expr} AS {value}"));
+        }
+        branches.push(format!("SELECT {} FROM {table}", items.join(", ")));
+    }
+    let include_nulls = matches!(
+        null_inclusion,
+        Some(datafusion::sql::sqlparser::ast::NullInclusion::IncludeNulls)
+    );
+    let filter = if include_nulls {
+        String::new()
+    } else {
+        let all_null: Vec<String> = value_columns
+            .iter()
+            .map(|v| format!("{v} IS NULL"))
+            .collect();
+        format!(" WHERE NOT ({})", all_null.join(" AND "))
+    };
+    let alias = match alias {
+        Some(a) => format!(" AS {a}"),
+        None => " AS __unpivot".to_string(),
+    };
+    Some(format!(
+        "(SELECT * FROM ({}) AS __unpivot_rows{filter}){alias}",
+        branches.join(" UNION ALL ")
+    ))
+}
+
 struct Rewriter<'a> {
     columns: &'a HashMap<String, Vec<String>>,
 }
@@ -184,13 +275,17 @@ struct Rewriter<'a> {
 impl VisitorMut for Rewriter<'_> {
     type Break = ();
     fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
-        let TableFactor::Pivot { table, .. } = factor else {
+        let (TableFactor::Pivot { table, .. } | TableFactor::Unpivot { table, .. }) = factor else {
             return ControlFlow::Continue(());
         };
         let Some(columns) = self.columns.get(&table.to_string()) else {
             return ControlFlow::Continue(());
         };
-        let Some(sql) = pivot_sql(factor, columns) else {
+        let sql = match factor {
+            TableFactor::Pivot { .. } => pivot_sql(factor, columns),
+            _ => unpivot_sql(factor, columns),
+        };
+        let Some(sql) = sql else {
             return ControlFlow::Continue(());
         };
         let parsed = Parser::new(&SparkSqlDialect {})
@@ -203,7 +298,7 @@ impl VisitorMut for Rewriter<'_> {
     }
 }
 
-/// Rewrites every `PIVOT` whose source columns are in `columns` (keyed by source text).
+/// Rewrites every `PIVOT` and `UNPIVOT` whose source columns are in `columns` (keyed by source text).
 pub fn rewrite_pivots(statement: &mut Statement, columns: &HashMap<String, Vec<String>>) {
     let _ = VisitMut::visit(statement, &mut Rewriter { columns });
 }

@@ -10,3 +10,11 @@ SELECT year, percentile(amount, 0.25) AS p25 FROM sales GROUP BY year ORDER BY y
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FROM sales;
 SHOW FUNCTIONS LIKE 'ucase|lcase';
 SHOW FUNCTIONS LIKE 'date_a*';
+-- UNPIVOT (Spark's SQL reference, UNPIVOT clause): columns to rows, NULLs left out unless asked.
+CREATE TEMPORARY VIEW quarters AS SELECT * FROM VALUES (2020, NULL, 1000, 2000, 2500), (2021, 2250, 3200, 4200, 5900), (2022, 4200, 3100, NULL, NULL) AS quarters(year, q1, q2, q3, q4);
+SELECT * FROM quarters UNPIVOT (sales FOR quarter IN (q1, q2, q3, q4)) ORDER BY year, quarter;
+SELECT * FROM quarters UNPIVOT INCLUDE NULLS (sales FOR quarter IN (q1 AS Q1, q2 AS Q2, q3 AS Q3, q4 AS Q4)) ORDER BY year, quarter;
+SELECT * FROM quarters UNPIVOT EXCLUDE NULLS ((first, second) FOR half IN ((q1, q2) AS H1, (q3, q4) AS H2)) ORDER BY year, half;
+SELECT year, quarter, sales FROM (SELECT year, q1, q2 FROM quarters WHERE year > 2020) UNPIVOT (sales FOR quarter IN (q1, q2)) AS u ORDER BY 1, 2;
+SELECT quarter, sum(sales) FROM quarters UNPIVOT (sales FOR quarter IN (q1, q2, q3, q4)) GROUP BY quarter ORDER BY quarter;
+SELECT * FROM quarters UNPIVOT ((a, b) FOR half IN ((q1, q2), (q3, q4))) ORDER BY year, half;

@@ -1,0 +1,52 @@
+-- SQL pipe syntax (Spark's SQL reference, "SQL Pipe Syntax"): FROM/TABLE/VALUES starts, each
+-- operator applied to the result before it; every answer from JVM Spark.
+CREATE TEMPORARY VIEW sales AS SELECT * FROM VALUES
+  ('east', 'apples', 3, 1.50), ('east', 'pears', 5, 2.25), ('west', 'apples', 7, 1.40),
+  ('west', 'plums', 1, 3.00), ('north', 'pears', 2, 2.10) AS sales(region, item, qty, price);
+CREATE TEMPORARY VIEW regions AS SELECT * FROM VALUES ('east', 'E'), ('west', 'W'), ('south', 'S') AS regions(name, code);
+FROM sales;
+FROM sales |> WHERE qty > 2 |> SELECT region, item |> ORDER BY region, item;
+TABLE sales |> SELECT item, qty * price AS total |> WHERE total > 5 |> ORDER BY total DESC;
+FROM sales AS s |> WHERE s.qty >= 3 |> SELECT s.item, s.region |> ORDER BY item, region;
+TABLE sales |> EXTEND qty * price AS total |> ORDER BY total |> LIMIT 2;
+TABLE sales |> EXTEND qty + 1 |> ORDER BY item, region |> LIMIT 1;
+TABLE sales |> SET qty = qty * 10 |> ORDER BY region, item;
+TABLE sales |> EXTEND 0 AS z |> SET z = qty, qty = z + 1 |> ORDER BY region, item;
+TABLE sales |> DROP price, qty |> ORDER BY region, item;
+TABLE sales |> AS t |> WHERE t.qty > 4 |> SELECT t.item;
+TABLE sales |> AGGREGATE sum(qty) AS total, count(*) AS n GROUP BY region |> ORDER BY region;
+TABLE sales |> AGGREGATE sum(qty) AS total;
+TABLE sales |> AGGREGATE GROUP BY item |> ORDER BY item;
+TABLE sales |> AGGREGATE max(price) AS top GROUP BY upper(region) AS r |> WHERE top > 2 |> ORDER BY r;
+TABLE sales |> AGGREGATE sum(qty) + 1 AS total_plus GROUP BY item |> ORDER BY item;
+TABLE sales |> SELECT sum(qty);
+TABLE sales |> SELECT item, sum(qty);
+TABLE sales |> SET qty = sum(qty);
+TABLE sales |> EXTEND count(*) AS n;
+TABLE sales |> AGGREGATE qty GROUP BY item;
+TABLE sales |> AGGREGATE sum(qty) GROUP BY ROLLUP(region);
+TABLE sales |> SELECT region, qty, sum(qty) OVER (PARTITION BY region) AS region_total |> ORDER BY region, qty;
+TABLE sales |> JOIN regions ON sales.region = regions.name |> SELECT item, code |> ORDER BY item, code;
+TABLE sales |> LEFT JOIN regions ON region = name |> WHERE code IS NULL |> SELECT item;
+TABLE sales |> WHERE price > 2 |> JOIN regions ON region = name |> SELECT item, code |> ORDER BY item;
+TABLE sales |> LEFT SEMI JOIN regions ON region = name |> SELECT DISTINCT region |> ORDER BY region;
+TABLE sales |> LEFT ANTI JOIN regions ON region = name |> SELECT region, item;
+TABLE sales |> CROSS JOIN regions |> AGGREGATE count(*) AS pairs;
+TABLE regions |> SELECT name |> UNION ALL (SELECT region FROM sales WHERE qty > 4) |> ORDER BY name;
+TABLE regions |> SELECT name |> INTERSECT (SELECT region FROM sales) |> ORDER BY name;
+TABLE regions |> SELECT name |> EXCEPT (SELECT region FROM sales);
+TABLE sales |> ORDER BY qty DESC |> LIMIT 2 OFFSET 1 |> SELECT item;
+TABLE sales |> ORDER BY qty |> OFFSET 3 |> SELECT item, qty;
+TABLE sales |> SELECT item |> LIMIT 1 |> WHERE item = 'nothing';
+VALUES (1, 'a'), (2, 'b') AS t(id, name) |> WHERE id > 1 |> SELECT name;
+SELECT region, qty FROM sales WHERE qty > 2 |> AGGREGATE avg(qty) AS avg_qty GROUP BY region |> ORDER BY region;
+FROM (SELECT item FROM sales UNION ALL SELECT name FROM regions) |> AGGREGATE count(*) AS n;
+SELECT (TABLE sales |> WHERE item = 'plums' |> SELECT qty) AS plums;
+WITH big AS (TABLE sales |> WHERE qty > 2) TABLE big |> AGGREGATE count(*) AS n;
+SELECT * FROM (TABLE sales |> SELECT region |> WHERE region LIKE 'e%') ORDER BY 1;
+TABLE sales |> WHERE qty > (TABLE sales |> AGGREGATE avg(qty)) |> SELECT item |> ORDER BY item;
+TABLE sales |> SELECT item |> FROM regions;
+TABLE sales |> SELECT nothing;
+TABLE sales |> PIVOT (sum(qty) FOR region IN ('east', 'west')) |> ORDER BY item, price;
+TABLE sales |> SELECT region, item, qty |> UNPIVOT (v FOR k IN (qty)) |> ORDER BY region, item;
+TABLE sales |> TABLESAMPLE (100 PERCENT) |> AGGREGATE count(*);
