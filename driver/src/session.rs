@@ -561,8 +561,10 @@ impl Session {
     /// SQL errors, unknown tables and planning errors.
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
         let sql = ember_spark::parser::literals::rewrite_literal_suffixes(sql);
-        let state = self.inner.ctx.state();
-        let is_aggregate = |name: &str| state.aggregate_functions().contains_key(name);
+        // Read under the state's lock: cloning the session state for every statement would
+        // copy its function registries.
+        let state = self.inner.ctx.state_ref();
+        let is_aggregate = |name: &str| state.read().aggregate_functions().contains_key(name);
         let sql = ember_spark::parser::pipes::desugar_pipes(sql.as_ref(), &is_aggregate)
             .map_err(|e| EmberError::Plan(datafusion::error::DataFusionError::Plan(e.to_string())))?
             .into_owned();

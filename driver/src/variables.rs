@@ -90,15 +90,7 @@ impl Session {
                         "[VARIABLE_ALREADY_EXISTS] Cannot create the variable `system`.`session`.`{name}` because it already exists."
                     )));
                 }
-                let value = match default.as_deref() {
-                    Some(d) if d.to_ascii_lowercase().contains("select") => {
-                        return Err(plan_error(format!(
-                            "[INVALID_DEFAULT_VALUE.SUBQUERY_EXPRESSION] Failed to execute DECLARE VARIABLE command because the destination column or variable `{name}` has a DEFAULT value {d}, which contains a subquery."
-                        )));
-                    }
-                    Some(default) => default.to_string(),
-                    None => "NULL".to_string(),
-                };
+                let value = default.unwrap_or_else(|| "NULL".to_string());
                 let select = match &data_type {
                     // DataFusion's SQL has no MAP type to cast to: the value keeps its own.
                     Some(t) if !t.to_ascii_uppercase().starts_with("MAP<") => {

@@ -591,11 +591,7 @@ impl Desugar<'_> {
                 | Keyword::SEMI
                 | Keyword::ANTI,
             ) => {
-                let mut stage = if stage.passes_input() && stage.filters.is_empty() {
-                    stage
-                } else {
-                    self.wrapped(stage)
-                };
+                let mut stage = self.wrapped(stage);
                 stage.from = format!("{} {}", stage.from, self.rest(segment, 0));
                 stage.qualifier = None;
                 Ok(stage)

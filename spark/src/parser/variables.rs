@@ -152,7 +152,15 @@ fn parse_declare(parser: &mut Parser) -> Result<VariableStatement, String> {
         data_type = Some(type_text(&parser.parse_data_type().map_err(syntax_error)?));
     }
     let default = if parser.parse_keyword(Keyword::DEFAULT) || parser.consume_token(&Token::Eq) {
-        Some(parser.parse_expr().map_err(syntax_error)?.to_string())
+        let expr = parser.parse_expr().map_err(syntax_error)?;
+        if has_subquery(&expr) {
+            return Err(format!(
+                "[INVALID_DEFAULT_VALUE.SUBQUERY_EXPRESSION] Failed to execute DECLARE VARIABLE \
+                 command because the destination column or variable `{name}` has a DEFAULT \
+                 value {expr}, which contains a subquery."
+            ));
+        }
+        Some(expr.to_string())
     } else {
         None
     };
@@ -169,6 +177,18 @@ fn parse_declare(parser: &mut Parser) -> Result<VariableStatement, String> {
         data_type,
         default,
     })
+}
+
+/// Whether `expr` holds a query anywhere (Spark refuses one in a variable's DEFAULT).
+fn has_subquery(expr: &Expr) -> bool {
+    struct Queries;
+    impl datafusion::sql::sqlparser::ast::Visitor for Queries {
+        type Break = ();
+        fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+            ControlFlow::Break(())
+        }
+    }
+    datafusion::sql::sqlparser::ast::Visit::visit(expr, &mut Queries).is_break()
 }
 
 /// A parsed type as Spark SQL text (sqlparser prints maps as `Map(K, V)`).
@@ -311,6 +331,14 @@ mod tests {
                 ("b".into(), "a + 1".into())
             ])))
         );
+        assert!(matches!(
+            parse_variable_statement("DECLARE x INT DEFAULT (SELECT 1)"),
+            Some(Err(e)) if e.starts_with("[INVALID_DEFAULT_VALUE.SUBQUERY_EXPRESSION]")
+        ));
+        assert!(matches!(
+            parse_variable_statement("DECLARE x DEFAULT 'select'"),
+            Some(Ok(VariableStatement::Declare { .. }))
+        ));
         assert!(matches!(
             parse_variable_statement("DECLARE x"),
             Some(Err(e)) if e.starts_with("[INVALID_SQL_SYNTAX.VARIABLE_TYPE_OR_DEFAULT_REQUIRED]")
